@@ -1,0 +1,1 @@
+"""Queued work: rows in ``jobs``, claimed and run by a worker after the enqueuing commit."""

@@ -1,0 +1,1 @@
+"""Pydantic response schemas of the JSON API."""

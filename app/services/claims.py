@@ -1,0 +1,73 @@
+"""Claim use cases: filtered, sorted, cursor-paginated listing and the claim detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.errors import NotFoundError
+from app.models import Claim, ClaimMention
+from app.services.pagination import decode_cursor, encode_cursor
+
+ClaimSort = Literal["id", "-id", "text", "-text"]
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFilters:
+    report: int | None = None
+    q: str | None = None
+    truncated: bool | None = None
+
+
+def _filtered(filters: ClaimFilters) -> Select:
+    query = select(Claim)
+    if filters.report is not None:
+        query = query.where(Claim.id.in_(
+            select(ClaimMention.claim_id).where(ClaimMention.report_id == filters.report)
+        ))
+    if filters.q:
+        escaped = filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Claim.text.ilike(f"%{escaped}%", escape="\\"))
+    if filters.truncated is not None:
+        query = query.where(Claim.truncated.is_(filters.truncated))
+    return query
+
+
+def list_claims(session: Session, filters: ClaimFilters, *, sort: ClaimSort = "id",
+                cursor: str | None = None, limit: int = 50) -> tuple[list[Claim], str | None]:
+    """One page of claims and the cursor of the next page (None on the last page)."""
+    descending = sort.startswith("-")
+    column = Claim.text if sort.lstrip("-") == "text" else Claim.id
+    query = _filtered(filters)
+    if cursor:
+        value, last_id = decode_cursor(cursor)
+        if column is Claim.id:
+            query = query.where(Claim.id < last_id if descending else Claim.id > last_id)
+        elif descending:
+            query = query.where(or_(column < value, and_(column == value, Claim.id < last_id)))
+        else:
+            query = query.where(or_(column > value, and_(column == value, Claim.id > last_id)))
+    order = [column.desc(), Claim.id.desc()] if descending else [column.asc(), Claim.id.asc()]
+    if column is Claim.id:
+        order = order[:1]
+    rows = list(session.scalars(
+        query.options(selectinload(Claim.mentions)).order_by(*order).limit(limit + 1)
+    ))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode_cursor(last.text if column is Claim.text else last.id, last.id)
+
+
+def get_claim(session: Session, claim_id: int) -> Claim:
+    claim = session.scalar(select(Claim).where(Claim.id == claim_id).options(
+        selectinload(Claim.mentions).selectinload(ClaimMention.report)
+    ))
+    if claim is None:
+        raise NotFoundError(f"claim {claim_id} does not exist")
+    return claim

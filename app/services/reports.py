@@ -1,0 +1,123 @@
+"""Report use cases: ingest (one transaction, idempotent), list, show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.errors import NotFoundError
+from app.models import Citation, Claim, ClaimMention, Report, Source
+from app.settings import Settings
+from verifier.reports import ParsedReport, claim_group_key, claim_key, decode_report, parse_report
+
+INGEST_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    report_id: int
+    created: bool
+    claims: int
+    warnings: list[str]
+
+
+def parse_report_bytes(data: bytes, settings: Settings) -> ParsedReport:
+    """Decode and parse with the installation's limits; raises ``ReportParseError``."""
+    text = decode_report(data, max_bytes=settings.max_report_bytes)
+    return parse_report(text, max_bytes=settings.max_report_bytes, max_claims=settings.max_report_claims)
+
+
+def ingest_parsed(session: Session, parsed: ParsedReport) -> IngestResult:
+    """Store a parsed report with its claims and citations, all or nothing.
+
+    Re-ingesting the same normalised text returns the existing report unchanged. Concurrent
+    ingests that race on a shared claim or source retry on the unique-key conflict.
+    """
+    for attempt in range(INGEST_ATTEMPTS):
+        existing = session.scalar(select(Report.id).where(Report.sha256 == parsed.sha256))
+        if existing is not None:
+            return IngestResult(existing, False, len(parsed.claims), parsed.warnings)
+        try:
+            with session.begin_nested():
+                report = _insert_report(session, parsed)
+            return IngestResult(report.id, True, len(parsed.claims), parsed.warnings)
+        except IntegrityError:
+            if attempt == INGEST_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _insert_report(session: Session, parsed: ParsedReport) -> Report:
+    report = Report(
+        sha256=parsed.sha256, title=parsed.title, author=parsed.author, report_date=parsed.date,
+        research_question=parsed.research_question, stated_papers_retrieved=parsed.papers_retrieved,
+        stated_claims_extracted=parsed.claims_extracted, stated_claims_verified=parsed.claims_verified,
+        stated_quality_score=parsed.quality_score, warnings=parsed.warnings, raw_text=parsed.text,
+    )
+    session.add(report)
+    claims = _claims_by_key(session, parsed)
+    for position, item in enumerate(parsed.claims):
+        report.mentions.append(ClaimMention(
+            claim=claims[claim_key(item.text)], position=position, line=item.line,
+            stated_verified=item.verified, stated_confidence=item.confidence,
+        ))
+    sources = _sources_by_key(session, parsed)
+    for position, ref in enumerate(parsed.references):
+        report.citations.append(Citation(
+            position=position, raw=ref.raw, warning=ref.warning,
+            source=sources[ref.arxiv.key] if ref.arxiv else None,
+        ))
+    session.flush()
+    return report
+
+
+def _claims_by_key(session: Session, parsed: ParsedReport) -> dict[str, Claim]:
+    """Existing claims for the report's wordings, creating the missing ones (grouped)."""
+    wanted = {claim_key(c.text): c for c in parsed.claims}
+    found = {c.key: c for c in session.scalars(select(Claim).where(Claim.key.in_(wanted)))}
+    missing = {key: item for key, item in wanted.items() if key not in found}
+    group_keys = {key: claim_group_key(item.text) for key, item in missing.items()}
+    groups = dict(session.execute(
+        select(Claim.group_key, func.min(Claim.group_id))
+        .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
+    ).all())
+    for key, item in missing.items():
+        claim = Claim(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key])
+        session.add(claim)
+        session.flush()
+        claim.group_id = groups.setdefault(claim.group_key, claim.id)
+        found[key] = claim
+    return found
+
+
+def _sources_by_key(session: Session, parsed: ParsedReport) -> dict[str, Source]:
+    wanted = {ref.arxiv.key: ref.arxiv for ref in parsed.references if ref.arxiv}
+    found = {s.key: s for s in session.scalars(select(Source).where(Source.key.in_(wanted)))}
+    for key, arxiv_id in wanted.items():
+        if key not in found:
+            found[key] = Source(key=key, arxiv_id=arxiv_id.base, version=arxiv_id.version)
+            session.add(found[key])
+    return found
+
+
+def list_reports(session: Session, *, offset: int = 0, limit: int = 50) -> tuple[list[Report], int]:
+    total = session.scalar(select(func.count(Report.id))) or 0
+    rows = session.scalars(
+        select(Report).options(selectinload(Report.mentions)).order_by(Report.id).offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def get_report(session: Session, report_id: int) -> Report:
+    report = session.scalar(
+        select(Report).where(Report.id == report_id).options(
+            selectinload(Report.mentions).selectinload(ClaimMention.claim),
+            selectinload(Report.citations).selectinload(Citation.source),
+        )
+    )
+    if report is None:
+        raise NotFoundError(f"report {report_id} does not exist")
+    return report

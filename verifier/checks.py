@@ -1,0 +1,136 @@
+"""Deterministic checks of a claim against one evidence passage; they always run.
+
+They enforce the verdict semantics no model may override: a claim number absent from, or
+different from, the evidence is never ``supports``; a different number for the same quantity,
+or the opposite direction/negation on the same subject, is ``contradicts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from verifier.claims import ClaimAnalysis, Clause, Quantity, analyze
+
+# A passage is "on the subject" of a claim when it covers this share of the claim's terms.
+ON_TOPIC_COVERAGE = 0.3
+# ... and it "states" the claim (checks-only support) from this share on.
+STATES_COVERAGE = 0.6
+# A different number only contradicts on the same subject: this share of terms, shared entities.
+SAME_SUBJECT_COVERAGE = 0.5
+# Two clauses are about the same thing when they share this share of the claim clause's terms.
+CLAUSE_MATCH = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of the deterministic checks for one (claim, passage) pair."""
+
+    coverage: float
+    numbers_agree: tuple[Quantity, ...]
+    numbers_missing: tuple[Quantity, ...]
+    numbers_conflict: tuple[tuple[Quantity, Quantity], ...]
+    entities_missing: tuple[str, ...]
+    polarity_conflict: bool
+    shares_entity: bool = True
+
+    @property
+    def on_topic(self) -> bool:
+        return self.coverage >= ON_TOPIC_COVERAGE
+
+    @property
+    def same_subject(self) -> bool:
+        """Close enough that a different number means a different value of the same quantity:
+        most of the claim's terms, and at least one of its named entities if it has any."""
+        return self.coverage >= SAME_SUBJECT_COVERAGE and self.shares_entity
+
+    @property
+    def contradicts(self) -> bool:
+        """A different number for the same quantity, or the opposite direction, on topic."""
+        if self.numbers_conflict and self.same_subject:
+            return True
+        return self.on_topic and self.polarity_conflict
+
+    @property
+    def blocks_support(self) -> bool:
+        """Something in the claim the passage does not back: it can never ``support``."""
+        return bool(self.numbers_missing or self.numbers_conflict or self.entities_missing
+                    or self.polarity_conflict)
+
+    @property
+    def states_claim(self) -> bool:
+        """The passage states the claim as far as deterministic checks can tell."""
+        return self.coverage >= STATES_COVERAGE and not self.blocks_support
+
+    @property
+    def stance(self) -> str:
+        """``contradicts``, ``supports`` or ``neutral`` by the checks alone."""
+        if self.contradicts:
+            return "contradicts"
+        return "supports" if self.states_claim else "neutral"
+
+    def notes(self) -> list[str]:
+        """Human-readable findings, for the verdict's explanation."""
+        out: list[str] = []
+        for claimed, stated in self.numbers_conflict:
+            out.append(f"claim states {claimed.text.strip()}, evidence states {stated.text.strip()}")
+        if self.numbers_missing:
+            out.append("evidence does not state " + ", ".join(q.text.strip() for q in self.numbers_missing))
+        if self.entities_missing:
+            out.append("evidence does not mention " + ", ".join(self.entities_missing))
+        if self.polarity_conflict:
+            out.append("evidence states the opposite direction or a negation")
+        return out
+
+
+def coverage(claim: ClaimAnalysis, passage: ClaimAnalysis) -> float:
+    """Share of the claim's content terms that the passage contains."""
+    if not claim.terms:
+        return 0.0
+    return len(claim.terms & passage.terms) / len(claim.terms)
+
+
+def _polarity_conflict(claim: ClaimAnalysis, passage: ClaimAnalysis) -> bool:
+    for clause in claim.clauses:
+        if clause.polarity == 0 or not clause.terms:
+            continue
+        match = _best_clause(clause, passage.clauses)
+        if match is not None and match.polarity == -clause.polarity:
+            return True
+    return False
+
+
+def _best_clause(clause: Clause, candidates: tuple[Clause, ...]) -> Clause | None:
+    best, best_share = None, 0.0
+    for candidate in candidates:
+        share = len(clause.terms & candidate.terms) / len(clause.terms)
+        if share > best_share:
+            best, best_share = candidate, share
+    return best if best_share >= CLAUSE_MATCH else None
+
+
+def check(claim: ClaimAnalysis | str, passage: ClaimAnalysis | str) -> CheckResult:
+    """Run every deterministic check of ``claim`` against ``passage``."""
+    claim = analyze(claim) if isinstance(claim, str) else claim
+    passage = analyze(passage) if isinstance(passage, str) else passage
+    evidence_numbers = passage.checked_quantities
+    agree: list[Quantity] = []
+    missing: list[Quantity] = []
+    conflict: list[tuple[Quantity, Quantity]] = []
+    for quantity in claim.checked_quantities:
+        if any(quantity.same_value(other) for other in evidence_numbers):
+            agree.append(quantity)
+            continue
+        rival = next((o for o in evidence_numbers if quantity.comparable(o)), None)
+        if rival is not None:
+            conflict.append((quantity, rival))
+        else:
+            missing.append(quantity)
+    return CheckResult(
+        coverage=coverage(claim, passage),
+        numbers_agree=tuple(agree),
+        numbers_missing=tuple(missing),
+        numbers_conflict=tuple(conflict),
+        entities_missing=tuple(sorted(claim.entity_names - passage.entity_names)),
+        polarity_conflict=_polarity_conflict(claim, passage),
+        shares_entity=not claim.entity_names or bool(claim.entity_names & passage.entity_names),
+    )

@@ -1,0 +1,225 @@
+"""Verify one claim against the passages of a set of source versions.
+
+Per source version: retrieve the top passages (BM25 + dense), run the deterministic checks on
+each, judge the claim against a window of the best passages (NLI when a model is configured,
+the checks alone otherwise), then let the checks override what no model may decide (a missing
+or different number is never support). Sources are aggregated by :mod:`verifier.verdict`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+from verifier.calibration import TemperatureCalibrator
+from verifier.checks import CheckResult, check
+from verifier.claims import ClaimAnalysis, analyze, complete_claim
+from verifier.nli import NLIModel
+from verifier.passages import Passage
+from verifier.retrieval import Embedder, Hit, IndexCache
+from verifier.verdict import (
+    LABELS, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
+    version_notes,
+)
+
+VERIFIER_VERSION = "claimtrace-verifier/1.0"
+TOP_K = 5  # passages kept as evidence per source
+WINDOW = 3  # best passages the stance is judged on
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePassages:
+    """One source version's passages. ``key`` names the version ("2005.13013v2"); ``paper``
+    the work it is a version of ("2005.13013"); ``cited`` whether the report cites it."""
+
+    key: str
+    passages: Sequence[Passage]
+    source_id: int | str | None = None
+    paper: str | None = None
+    version: int | None = None
+    cited: bool = True
+
+
+@dataclass(slots=True)
+class VerifierModels:
+    """The retrieval indexes, the optional NLI model and its calibration."""
+
+    indexes: IndexCache
+    nli: NLIModel | None = None
+    calibrator: TemperatureCalibrator | None = None
+    extra_ids: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, *, cache_dir: Path | None = None, nli_model: str | None = None,
+             embedding_model: str | None = "default") -> "VerifierModels":
+        """Build from settings: ``embedding_model`` "default" is the packaged MiniLM, ``None``
+        disables dense retrieval; ``nli_model`` ``None`` means checks + retrieval only."""
+        embedder = None
+        if embedding_model == "default":
+            embedder = Embedder.default()
+        elif embedding_model:
+            embedder = Embedder(embedding_model)
+        nli = NLIModel(nli_model) if nli_model else None
+        calibrator = None
+        if nli_model and Path(nli_model).is_dir():
+            calibrator = TemperatureCalibrator.load(Path(nli_model))
+        return cls(IndexCache(cache_dir, embedder), nli, calibrator)
+
+    @classmethod
+    def from_env(cls, cache_dir: Path | None = None) -> "VerifierModels":
+        return cls.load(cache_dir=cache_dir, nli_model=os.environ.get("CLAIMTRACE_NLI_MODEL") or None,
+                        embedding_model=os.environ.get("CLAIMTRACE_EMBEDDING_MODEL") or "default")
+
+    def model_ids(self) -> dict[str, str | None]:
+        """What a stored verification records about the models that produced it."""
+        embedder = self.indexes.embedder
+        return {
+            "verifier": VERIFIER_VERSION,
+            "nli": self.nli.model_id if self.nli else None,
+            "embedding": embedder.model_id if embedder else None,
+            "retrieval": "bm25s+dense-rrf" if embedder else "bm25s",
+            "calibration": f"temperature={self.calibrator.temperature:.3f}" if self.calibrator else None,
+            "stance": "nli+checks" if self.nli else "checks-only",
+            **self.extra_ids,
+        }
+
+
+def _checks_only_probs(window: CheckResult, passages: Sequence[CheckResult]) -> np.ndarray:
+    """Stance without a model: a fully stated claim supports, a conflicting one contradicts."""
+    contra = max((c.coverage for c in passages if c.contradicts), default=0.0)
+    support = max((c.coverage for c in passages if c.states_claim), default=0.0)
+    if not support and window.states_claim:
+        support = window.coverage * 0.9
+    if support and contra <= support:
+        contra *= 0.3  # a passage stating the claim outweighs a looser conflicting one
+    return combine(0.35 + 0.6 * support if support else 0.0,
+                   0.35 + 0.6 * contra if contra else 0.0)
+
+
+def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
+                 query_vector: np.ndarray | None, *, top_k: int = TOP_K) -> SourceJudgement:
+    """The verdict of one source version on ``claim``."""
+    index = models.indexes.get(source.key, source.passages)
+    hits: list[Hit] = index.search(claim.text, k=top_k, query_vector=query_vector)
+    if not hits:
+        return SourceJudgement(source.key, source.source_id, source.paper, source.version,
+                               source.cited, LABELS[2], (0.0, 0.0, 1.0), (),
+                               ("no passages: the source has no extracted text",))
+    passage_checks = [check(claim, h.passage.text) for h in hits]
+    window_hits = sorted(hits[:WINDOW], key=lambda h: h.passage.index)
+    window_text = " ".join(h.passage.text for h in window_hits)
+    window_check = check(claim, window_text)
+    if models.nli is not None:
+        probs = models.nli.predict([(window_text, claim.text)])[0]
+    else:
+        probs = _checks_only_probs(window_check, passage_checks)
+    probs = _apply_checks(probs, window_check, passage_checks)
+    label = label_of(probs)
+    evidence = tuple(
+        _evidence(source, hit, result, label, probs, in_window=hit in window_hits)
+        for hit, result in zip(hits, passage_checks)
+    )
+    notes = _notes(label, window_check, passage_checks)
+    return SourceJudgement(source.key, source.source_id, source.paper, source.version,
+                           source.cited, label, tuple(float(p) for p in probs), evidence, notes)
+
+
+def _notes(label: str, window: CheckResult, passages: Sequence[CheckResult]) -> tuple[str, ...]:
+    """The findings behind ``label``: conflicts for a contradiction, gaps for no support."""
+    if label == "supported":
+        return ()
+    if label == "contradicted":
+        chosen = [c for c in passages if c.contradicts] or [window]
+    else:
+        chosen = [window]
+    return tuple(dict.fromkeys(n for c in chosen for n in c.notes()))
+
+
+def _apply_checks(probs: np.ndarray, window: CheckResult, passages: Sequence[CheckResult]) -> np.ndarray:
+    """The rules no model overrides: conflict → contradiction; anything unbacked → no support."""
+    probs = np.array(probs, dtype=np.float64)
+    if any(c.contradicts for c in passages) and not any(c.states_claim for c in passages):
+        probs[1] += probs[0]
+        probs[0] = 0.0
+    elif window.blocks_support and not any(c.states_claim for c in passages):
+        probs[2] += probs[0]
+        probs[0] = 0.0
+    return probs / probs.sum()
+
+
+def _evidence(source: SourcePassages, hit: Hit, result: CheckResult, label: str,
+              probs: np.ndarray, *, in_window: bool) -> EvidenceItem:
+    if result.contradicts:
+        stance = "contradicts"
+    elif result.states_claim or (in_window and label == "supported" and result.on_topic):
+        stance = "supports"
+    elif in_window and label == "contradicted" and result.on_topic:
+        stance = "contradicts"
+    else:
+        stance = "neutral"
+    stance_prob = float(probs[{"supports": 0, "contradicts": 1, "neutral": 2}[stance]])
+    p = hit.passage
+    return EvidenceItem(source.key, source.source_id, source.version, p.index, p.page, p.start,
+                        p.end, p.text, hit.score, stance, stance_prob, tuple(result.notes()))
+
+
+def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: VerifierModels,
+                 *, top_k: int = TOP_K) -> Verdict:
+    """Verify ``claim_text`` against ``sources`` (cited versions and other known versions)."""
+    claim = analyze(claim_text.strip())
+    query_vector = models.indexes.encode_query(claim.text) if sources else None
+    judgements = [judge_source(claim, s, models, query_vector, top_k=top_k) for s in sources]
+    probs = aggregate_sources(judgements)
+    if models.calibrator is not None and models.nli is not None:
+        probs = models.calibrator.apply(probs)[0]
+    label = label_of(probs)
+    cited = [j for j in judgements if j.cited]
+    evidence = sorted((e for j in cited for e in j.evidence), key=_evidence_rank(label))
+    others = [e for j in judgements if not j.cited for e in j.evidence[:2]]
+    completed = _complete(claim, cited) if claim.truncated else None
+    return Verdict(
+        label=label,
+        confidence=float(probs[LABELS.index(label)]),
+        probs=tuple(float(p) for p in probs),
+        evidence=evidence + others,
+        explanation=_explain(label, claim, cited, models),
+        version_notes=version_notes(judgements),
+        sources=judgements,
+        completed_text=completed,
+        model_ids=models.model_ids(),
+    )
+
+
+def _evidence_rank(label: str):
+    wanted = {"supported": "supports", "contradicted": "contradicts"}.get(label)
+    return lambda e: (e.stance != wanted, -e.stance_prob if e.stance == wanted else 0.0, -e.retrieval_score)
+
+
+def _complete(claim: ClaimAnalysis, judgements: Sequence[SourceJudgement]) -> str | None:
+    ranked = sorted((e for j in judgements for e in j.evidence), key=lambda e: -e.retrieval_score)
+    for item in ranked:
+        completed = complete_claim(claim.text, item.text)
+        if completed:
+            return completed
+    return None
+
+
+def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
+             models: VerifierModels) -> str:
+    how = (f"stance by NLI model {models.nli.model_id} with deterministic checks"
+           if models.nli else "no NLI model configured: stance from deterministic checks and retrieval only")
+    if not cited:
+        return f"not enough info: no cited source has passages to check ({how})"
+    deciding = max(cited, key=lambda j: j.probs[LABELS.index(label)])
+    findings = "; ".join(deciding.notes[:3])
+    text = f"{label.replace('_', ' ')} by {deciding.source_key}"
+    if findings:
+        text += f" ({findings})"
+    if claim.truncated:
+        text += "; the claim is truncated, only its visible part was checked"
+    return f"{text}. {how}."
