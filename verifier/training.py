@@ -107,7 +107,7 @@ def fine_tune(pairs: Sequence[tuple[str, str, int]], out_dir: Path, base_model: 
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            total += float(loss) * len(batch)
+            total += float(loss.detach()) * len(batch)
         log(f"epoch {epoch + 1}/{config.epochs}: loss {total / len(pairs):.4f} "
             f"({time.monotonic() - started:.1f} s)")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -179,3 +179,30 @@ def train_verifier(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], 
     (out_dir / "training.json").write_text(json.dumps(summary, indent=2))
     analyze.cache_clear()
     return summary
+
+
+def cross_validate(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], work_dir: Path,
+                   *, folds: int = 5, base_model: str | None = None,
+                   config: TrainConfig = TrainConfig(), embedding_model: str | None = "default",
+                   log: Callable[[str], None] = print) -> dict:
+    """K-fold: train (and calibrate) on K-1 folds, predict the held-out fold; score all."""
+    from verifier.evaluation import predict, score
+
+    rng = random.Random(config.seed)
+    order = list(claims)
+    rng.shuffle(order)
+    predictions = []
+    for fold in range(folds):
+        test = order[fold::folds]
+        test_ids = {c.id for c in test}
+        train = [c for c in order if c.id not in test_ids]
+        fold_dir = work_dir / f"fold{fold}"
+        log(f"fold {fold + 1}/{folds}: {len(train)} training claims, {len(test)} test claims")
+        train_verifier(train, corpus, fold_dir, base_model=base_model, config=config,
+                       embedding_model=embedding_model, log=log)
+        models = VerifierModels.load(nli_model=str(fold_dir), embedding_model=embedding_model)
+        predictions.extend(predict(test, corpus, models))
+    result = score(predictions)
+    result["folds"] = folds
+    result["model_ids"] = {"nli": f"{folds}-fold fine-tuned {base_model or default_base_model()}"}
+    return result

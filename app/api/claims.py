@@ -18,7 +18,7 @@ router = APIRouter(prefix="/claims", tags=["claims"])
 
 def _summary_fields(claim: Claim) -> dict:
     return dict(id=claim.id, text=claim.text, truncated=claim.truncated, completed_text=claim.completed_text,
-                group_id=claim.group_id, mention_count=len(claim.mentions))
+                group_id=claim.group_id, mention_count=claim.mention_count)
 
 
 @router.get("", response_model=CursorPage[ClaimSummary])

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+import asyncio
+import json
+from collections.abc import AsyncIterator
 
-from app.db import SessionDep
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from app.db import SessionDep, SettingsDep, session_scope
 from app.jobs import queue
 from app.schemas.common import OffsetPage
 from app.schemas.jobs import JobOut
@@ -32,3 +37,32 @@ def cancel_job(job_id: int, session: SessionDep) -> JobOut:
     job = queue.cancel(session, job_id)
     session.commit()
     return JobOut.model_validate(job)
+
+
+EVENT_POLL_S = 0.5
+
+
+@router.get("/{job_id}/events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
+async def job_events(job_id: int, session: SessionDep, settings: SettingsDep) -> StreamingResponse:
+    """Server-sent events: one ``progress`` event per change, then one ``end`` event."""
+    queue.get_job(session, job_id)  # 404 before the stream starts
+
+    def snapshot() -> dict:
+        with session_scope(settings) as db:
+            return JobOut.model_validate(queue.get_job(db, job_id)).model_dump(mode="json")
+
+    async def stream() -> AsyncIterator[str]:
+        last = None
+        while True:
+            state = await asyncio.to_thread(snapshot)
+            if state != last:
+                yield f"event: progress\ndata: {json.dumps(state)}\n\n"
+                last = state
+            if state["status"] in queue.FINISHED:
+                yield f"event: end\ndata: {json.dumps({'status': state['status']})}\n\n"
+                return
+            await asyncio.sleep(EVENT_POLL_S)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

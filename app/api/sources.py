@@ -1,17 +1,26 @@
-"""/api/sources: the cited arXiv papers."""
+"""/api/sources: the cited arXiv papers, their fetching and their passages."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 
 from app.db import SessionDep
+from app.models import Source
 from app.schemas.common import OffsetPage
-from app.schemas.sources import SourceOut
+from app.schemas.jobs import JobOut
+from app.schemas.sources import PassageOut, SourceDetailOut, SourceOut
 from app.services import sources as service
 
 router = APIRouter(prefix="/sources", tags=["sources"])
+
+
+def _detail(source: Source) -> SourceDetailOut:
+    return SourceDetailOut.model_validate(source).model_copy(update={
+        "versions_known": service.versions_known(source),
+        "version_notice": service.version_notice(source),
+    })
 
 
 @router.get("", response_model=OffsetPage[SourceOut])
@@ -22,6 +31,22 @@ def list_sources(session: SessionDep, status: str | None = None,
     return OffsetPage(items=[SourceOut.model_validate(s) for s in rows], total=total, offset=offset, limit=limit)
 
 
-@router.get("/{source_id}", response_model=SourceOut)
-def get_source(source_id: int, session: SessionDep) -> SourceOut:
-    return SourceOut.model_validate(service.get_source(session, source_id))
+@router.get("/{source_id}", response_model=SourceDetailOut)
+def get_source(source_id: int, session: SessionDep) -> SourceDetailOut:
+    return _detail(service.get_source(session, source_id))
+
+
+@router.post("/{source_id}/fetch", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+def fetch_source(source_id: int, session: SessionDep, refresh: bool = False) -> JobOut:
+    """Queue a fetch (metadata, version-pinned PDF/HTML, passages); poll the returned job."""
+    job = service.enqueue_fetch(session, source_id, refresh=refresh)
+    session.commit()
+    return JobOut.model_validate(job)
+
+
+@router.get("/{source_id}/passages", response_model=OffsetPage[PassageOut])
+def list_passages(source_id: int, session: SessionDep, page: Annotated[int | None, Query(ge=1)] = None,
+                  offset: Annotated[int, Query(ge=0)] = 0,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> OffsetPage[PassageOut]:
+    rows, total = service.list_passages(session, source_id, page=page, offset=offset, limit=limit)
+    return OffsetPage(items=[PassageOut.model_validate(p) for p in rows], total=total, offset=offset, limit=limit)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.models.base import Base, CreatedAtMixin
 
@@ -89,3 +89,11 @@ class Citation(Base):
 
     report: Mapped[Report] = relationship(back_populates="citations")
     source: Mapped[Source | None] = relationship()
+
+
+# How many reports state a claim, computed in SQL so listings never load every mention.
+Claim.mention_count = column_property(
+    select(func.count(ClaimMention.id)).where(ClaimMention.claim_id == Claim.id)
+    .correlate_except(ClaimMention).scalar_subquery(),
+    deferred=False,
+)

@@ -55,7 +55,7 @@ def list_claims(session: Session, filters: ClaimFilters, *, sort: ClaimSort = "i
     if column is Claim.id:
         order = order[:1]
     rows = list(session.scalars(
-        query.options(selectinload(Claim.mentions)).order_by(*order).limit(limit + 1)
+        query.order_by(*order).limit(limit + 1)
     ))
     if len(rows) <= limit:
         return rows, None

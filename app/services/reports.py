@@ -84,12 +84,13 @@ def _claims_by_key(session: Session, parsed: ParsedReport) -> dict[str, Claim]:
         select(Claim.group_key, func.min(Claim.group_id))
         .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
     ).all())
-    for key, item in missing.items():
-        claim = Claim(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key])
-        session.add(claim)
-        session.flush()
+    created = [Claim(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key])
+               for key, item in missing.items()]
+    session.add_all(created)
+    session.flush()  # one INSERT batch; ids are needed for the groups
+    for claim in created:
         claim.group_id = groups.setdefault(claim.group_key, claim.id)
-        found[key] = claim
+        found[claim.key] = claim
     return found
 
 

@@ -125,9 +125,9 @@ class FakeArxiv:
         self.faults: list[Fault] = []
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-arxiv", daemon=True)
+        self._server = _QuietServer((host, 0), _handler_for(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-arxiv", daemon=True)
 
     # Lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> FakeArxiv:
@@ -265,6 +265,18 @@ class FakeArxiv:
                 ET.SubElement(entry, f"{{{ATOM}}}category", term=category,
                               scheme="http://arxiv.org/schemas/atom")
         return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Threads per request; a client hanging up early (timeouts, size caps) is not an error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def _has_version(key: str) -> bool:

@@ -1,0 +1,62 @@
+"""Verification routes: queue verify jobs, read a claim's verification history, report audit
+and synthesis."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Response, status
+
+from app.db import SessionDep
+from app.schemas.jobs import JobOut
+from app.schemas.verification import AuditOut, ClaimStatusOut, VerificationOut
+from app.services import audit as audit_service
+from app.services import synthesis as synthesis_service
+from app.services import verify as service
+
+router = APIRouter(tags=["verification"])
+
+
+@router.post("/claims/{claim_id}/verify", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+def verify_claim(claim_id: int, session: SessionDep) -> JobOut:
+    """Queue verification of every mention of a claim; poll the returned job."""
+    job = service.enqueue_verification(session, service.VerifyTarget(claim_id=claim_id))
+    session.commit()
+    return JobOut.model_validate(job)
+
+
+@router.post("/reports/{report_id}/verify", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+def verify_report(report_id: int, session: SessionDep) -> JobOut:
+    """Queue verification of every claim of a report; poll the returned job."""
+    job = service.enqueue_verification(session, service.VerifyTarget(report_id=report_id))
+    session.commit()
+    return JobOut.model_validate(job)
+
+
+@router.get("/claims/{claim_id}/verifications", response_model=list[VerificationOut])
+def claim_verifications(claim_id: int, session: SessionDep) -> list[VerificationOut]:
+    """Every verification run of the claim's mentions, newest first, with evidence."""
+    return [VerificationOut.model_validate(v) for v in service.verification_history(session, claim_id)]
+
+
+@router.get("/claims/{claim_id}/status", response_model=ClaimStatusOut)
+def claim_status(claim_id: int, session: SessionDep) -> ClaimStatusOut:
+    """The claim's overall status from its mentions' latest verdicts."""
+    service.verification_history(session, claim_id)  # 404 for a missing claim
+    return ClaimStatusOut.model_validate(service.latest_verdicts(session, [claim_id])[claim_id])
+
+
+@router.get("/reports/{report_id}/audit", response_model=AuditOut)
+def report_audit(report_id: int, session: SessionDep) -> AuditOut:
+    """Stated vs measured, unsupported claims, unused and off-topic sources, the question."""
+    return AuditOut.model_validate(audit_service.audit_report(session, report_id).to_dict())
+
+
+@router.get("/reports/{report_id}/synthesis", response_model=None)
+def report_synthesis(report_id: int, session: SessionDep,
+                     format: Literal["md", "json"] = "json") -> Response | dict:
+    """The report's supported findings with their evidence, as JSON or Markdown."""
+    data = synthesis_service.synthesis(session, report_id)
+    if format == "md":
+        return Response(synthesis_service.to_markdown(data), media_type="text/markdown; charset=utf-8")
+    return data

@@ -1,0 +1,241 @@
+"""Verify use cases: run the verifier on claim mentions, persist every run, summarise verdicts.
+
+A mention is checked against the sources its report cites (the cited versions) and, when the
+database holds other fetched versions of the same papers, against those too; disagreement is
+recorded in the verification's version notes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.errors import NotFoundError
+from app.jobs.queue import enqueue
+from app.models import Citation, Claim, ClaimMention, Evidence, Job, Passage, Report, Source, Verification
+from app.settings import Settings
+from verifier.passages import Passage as DomainPassage
+from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, verify_claim
+
+JOB_KIND = "verify"
+_MODELS: dict[tuple, VerifierModels] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def get_models(settings: Settings) -> VerifierModels:
+    """The verifier models of these settings, loaded once per process.
+
+    ``embedding_model`` unset means the packaged all-MiniLM-L6-v2; ``none`` disables dense
+    retrieval. ``nli_model`` unset means checks + retrieval only.
+    """
+    embedding = settings.embedding_model or "default"
+    if embedding.lower() in {"none", "off", "bm25"}:
+        embedding = None
+    key = (settings.nli_model, embedding, str(settings.data_dir))
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = VerifierModels.load(
+                cache_dir=Path(settings.data_dir) / "indexes", nli_model=settings.nli_model,
+                embedding_model=embedding)
+        return _MODELS[key]
+
+
+def _passages(session: Session, source_id: int) -> list[DomainPassage]:
+    rows = session.scalars(select(Passage).where(Passage.source_id == source_id).order_by(Passage.index))
+    return [DomainPassage(p.index, p.text, p.char_start, p.char_end, p.page) for p in rows]
+
+
+def _version_of(source: Source) -> int | None:
+    return source.version or source.fetched_version
+
+
+def sources_for_report(session: Session, report_id: int) -> list[SourcePassages]:
+    """The cited source versions of a report, then other fetched versions of the same papers."""
+    cited = list(session.scalars(
+        select(Source).join(Citation, Citation.source_id == Source.id)
+        .where(Citation.report_id == report_id).order_by(Citation.position)
+    ))
+    seen = {s.id for s in cited}
+    result = [
+        SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id, _version_of(s), True)
+        for s in cited
+    ]
+    cited_versions = {(s.arxiv_id, _version_of(s)) for s in cited}
+    papers = sorted({s.arxiv_id for s in cited})
+    if papers:
+        others = session.scalars(
+            select(Source).where(Source.arxiv_id.in_(papers), Source.status == "fetched")
+            .order_by(Source.arxiv_id, Source.id)
+        )
+        for s in others:
+            if s.id in seen or (s.arxiv_id, _version_of(s)) in cited_versions:
+                continue
+            seen.add(s.id)
+            cited_versions.add((s.arxiv_id, _version_of(s)))
+            result.append(SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id,
+                                         _version_of(s), False))
+    return result
+
+
+def verify_mention(session: Session, mention: ClaimMention, models: VerifierModels,
+                   sources: list[SourcePassages], *, job_id: int | None = None) -> Verification:
+    """Verify one mention and store the run with its evidence (the caller commits)."""
+    claim = mention.claim
+    verdict = verify_claim(claim.text, sources, models)
+    verification = Verification(
+        mention_id=mention.id, claim_id=claim.id, job_id=job_id, verdict=verdict.label,
+        confidence=verdict.confidence,
+        probabilities=dict(zip(("supported", "contradicted", "not_enough_info"), verdict.probs)),
+        explanation=verdict.explanation, version_notes=list(verdict.version_notes),
+        completed_text=verdict.completed_text, verifier_version=VERIFIER_VERSION,
+        model_ids=verdict.model_ids,
+    )
+    for rank, item in enumerate(verdict.evidence):
+        verification.evidence.append(Evidence(
+            rank=rank, source_id=item.source_id if isinstance(item.source_id, int) else None,
+            source_key=item.source_key, source_version=item.version,
+            cited=any(s.cited and s.key == item.source_key for s in sources),
+            passage_index=item.passage_index, page=item.page, char_start=item.char_start,
+            char_end=item.char_end, text=item.text, retrieval_score=item.retrieval_score,
+            stance=item.stance, stance_prob=item.stance_prob,
+        ))
+    if verdict.completed_text and claim.truncated and not claim.completed_text:
+        claim.completed_text = verdict.completed_text
+    session.add(verification)
+    session.flush()
+    return verification
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyTarget:
+    """What to verify: one report's mentions, one claim's mentions, or everything."""
+
+    report_id: int | None = None
+    claim_id: int | None = None
+
+    def describe(self) -> str:
+        if self.report_id is not None:
+            return f"report {self.report_id}"
+        return f"claim {self.claim_id}" if self.claim_id is not None else "all claims"
+
+
+def mention_ids(session: Session, target: VerifyTarget) -> list[int]:
+    """The mentions a target covers; a missing report or claim is a ``NotFoundError``."""
+    query = select(ClaimMention.id).order_by(ClaimMention.report_id, ClaimMention.position)
+    if target.report_id is not None:
+        if session.get(Report, target.report_id) is None:
+            raise NotFoundError(f"report {target.report_id} does not exist")
+        query = query.where(ClaimMention.report_id == target.report_id)
+    if target.claim_id is not None:
+        if session.get(Claim, target.claim_id) is None:
+            raise NotFoundError(f"claim {target.claim_id} does not exist")
+        query = query.where(ClaimMention.claim_id == target.claim_id)
+    return list(session.scalars(query))
+
+
+def run_verification(settings: Settings, session_factory: Callable, target: VerifyTarget, *,
+                     job_id: int | None = None,
+                     progress: Callable[[float, str], None] | None = None) -> dict:
+    """Verify every mention of ``target``, one transaction per report; returns a summary."""
+    models = get_models(settings)
+    with session_factory() as session:
+        ids = mention_ids(session, target)
+    counts: Counter[str] = Counter()
+    by_report: dict[int, list[int]] = {}
+    with session_factory() as session:
+        for mention_id, report_id in session.execute(
+            select(ClaimMention.id, ClaimMention.report_id).where(ClaimMention.id.in_(ids))
+        ) if ids else []:
+            by_report.setdefault(report_id, []).append(mention_id)
+    done = 0
+    for report_id, mentions in sorted(by_report.items()):
+        with session_factory() as session:
+            sources = sources_for_report(session, report_id)
+            rows = session.scalars(
+                select(ClaimMention).where(ClaimMention.id.in_(mentions))
+                .options(selectinload(ClaimMention.claim)).order_by(ClaimMention.position)
+            )
+            for mention in rows:
+                counts[verify_mention(session, mention, models, sources, job_id=job_id).verdict] += 1
+                done += 1
+        if progress:
+            progress(done / max(1, len(ids)), f"verified {done}/{len(ids)} mentions")
+    return {"target": target.describe(), "verified": done, "verdicts": dict(counts),
+            "model_ids": models.model_ids()}
+
+
+def enqueue_verification(session: Session, target: VerifyTarget) -> Job:
+    """Queue a verify job for ``target`` (checked to exist now); the caller commits."""
+    mention_ids(session, target)
+    return enqueue(session, JOB_KIND, {"report_id": target.report_id, "claim_id": target.claim_id},
+                   claim_id=target.claim_id)
+
+
+def handle_verify_job(ctx) -> dict:
+    """Job handler for ``verify`` jobs (registered in ``app.jobs.handlers``)."""
+    target = VerifyTarget(ctx.payload.get("report_id"), ctx.payload.get("claim_id"))
+    return run_verification(ctx.settings, ctx.session_scope, target, job_id=ctx.job_id,
+                            progress=lambda f, phase: ctx.progress(f, phase))
+
+
+def latest_verifications(session: Session, *, claim_ids: Iterable[int] | None = None,
+                         report_id: int | None = None) -> dict[int, Verification]:
+    """The latest verification of each mention, by mention id (evidence loaded)."""
+    latest = select(func.max(Verification.id)).group_by(Verification.mention_id)
+    if claim_ids is not None:
+        latest = latest.where(Verification.claim_id.in_(list(claim_ids)))
+    if report_id is not None:
+        latest = latest.where(Verification.mention_id.in_(
+            select(ClaimMention.id).where(ClaimMention.report_id == report_id)))
+    rows = session.scalars(
+        select(Verification).where(Verification.id.in_(latest))
+        .options(selectinload(Verification.evidence))
+    )
+    return {v.mention_id: v for v in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatus:
+    """A claim's overall status from its mentions' latest verdicts.
+
+    ``verdict`` is the shared verdict, ``mixed`` when mentions disagree (e.g. reports citing
+    different versions), ``None`` when never verified."""
+
+    verdict: str | None
+    confidence: float | None
+    counts: dict[str, int]
+    verified_mentions: int
+
+
+def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimStatus]:
+    """Overall status per claim id (claims never verified map to an empty status)."""
+    claim_ids = list(claim_ids)
+    grouped: dict[int, list[Verification]] = {cid: [] for cid in claim_ids}
+    for verification in latest_verifications(session, claim_ids=claim_ids).values():
+        grouped.setdefault(verification.claim_id, []).append(verification)
+    out = {}
+    for claim_id, runs in grouped.items():
+        counts = Counter(v.verdict for v in runs)
+        if not runs:
+            out[claim_id] = ClaimStatus(None, None, {}, 0)
+            continue
+        verdict = next(iter(counts)) if len(counts) == 1 else "mixed"
+        confidence = sum(v.confidence for v in runs) / len(runs) if len(counts) == 1 else None
+        out[claim_id] = ClaimStatus(verdict, confidence, dict(counts), len(runs))
+    return out
+
+
+def verification_history(session: Session, claim_id: int) -> list[Verification]:
+    """Every run on a claim's mentions, newest first."""
+    if session.get(Claim, claim_id) is None:
+        raise NotFoundError(f"claim {claim_id} does not exist")
+    return list(session.scalars(
+        select(Verification).where(Verification.claim_id == claim_id)
+        .options(selectinload(Verification.evidence)).order_by(Verification.id.desc())
+    ))

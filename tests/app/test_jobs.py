@@ -1,0 +1,69 @@
+"""The job queue and worker: enqueue after commit, run, record results/failures, cancel, SSE."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.db import session_scope
+from app.jobs import queue, worker
+from app.jobs.handlers import HANDLERS
+
+
+@pytest.fixture
+def test_handlers():
+    """Two real job kinds for these tests: one reports progress and succeeds, one fails."""
+
+    def count_words(context):
+        context.progress(0.5, "counting")
+        return {"words": len(context.payload["text"].split())}
+
+    def explode(context):
+        raise ValueError(f"cannot handle {context.payload['text']!r}")
+
+    HANDLERS.update(count_words=count_words, explode=explode)
+    yield
+    del HANDLERS["count_words"], HANDLERS["explode"]
+
+
+def enqueue(settings, kind: str, text: str) -> int:
+    with session_scope(settings) as db:
+        return queue.enqueue(db, kind, {"text": text}).id
+
+
+def test_worker_runs_jobs_and_records_results(settings, client, test_handlers) -> None:
+    ok, bad = enqueue(settings, "count_words", "three small words"), enqueue(settings, "explode", "x")
+    assert client.get(f"/api/jobs/{ok}").json()["status"] == "queued"
+    assert worker.drain(settings) == 2
+    done = client.get(f"/api/jobs/{ok}").json()
+    assert (done["status"], done["result"], done["progress"], done["phase"]) == ("succeeded", {"words": 3}, 1.0, "counting")
+    failed = client.get(f"/api/jobs/{bad}").json()
+    assert failed["status"] == "failed" and "ValueError: cannot handle 'x'" in failed["error"]
+    assert worker.drain(settings) == 0
+    assert [j["id"] for j in client.get("/api/jobs", params={"status": "failed"}).json()["items"]] == [bad]
+
+
+def test_cancelled_job_is_not_run_and_cannot_be_cancelled_twice(settings, client, test_handlers) -> None:
+    job_id = enqueue(settings, "count_words", "a b")
+    assert client.post(f"/api/jobs/{job_id}/cancel").json()["status"] == "cancelled"
+    assert worker.drain(settings) == 0
+    again = client.post(f"/api/jobs/{job_id}/cancel")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+
+
+def test_events_stream_ends_with_the_final_status(settings, client, test_handlers) -> None:
+    job_id = enqueue(settings, "count_words", "one two")
+    worker.drain(settings)
+    with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = "".join(response.iter_text())
+    events = [block for block in text.split("\n\n") if block]
+    assert events[0].startswith("event: progress")
+    assert json.loads(events[0].split("data: ", 1)[1])["status"] == "succeeded"
+    assert events[-1] == 'event: end\ndata: {"status": "succeeded"}'
+
+
+def test_unknown_job_is_404(client) -> None:
+    assert client.get("/api/jobs/12345").status_code == 404
+    assert client.get("/api/jobs/12345/events").status_code == 404
