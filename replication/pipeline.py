@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import torch
 from pydantic import BaseModel, Field
 from scipy import stats
 from transformers import AutoTokenizer
@@ -273,12 +274,14 @@ def run_experiment(spec: ReplicationSpec, out_dir: str | Path, progress: Progres
     spec.save(out / "spec.yaml")
     log_path = out / "train.jsonl"
     _check_metric(spec)
+    if spec.cpu_threads:
+        torch.set_num_threads(spec.cpu_threads)
 
-    tokenizer = AutoTokenizer.from_pretrained(spec.model)
-    pad_id = tokenizer.pad_token_id
     split = spec.evaluation.eval_split
     targets = [_load_target(spec, t.task, t.resolved_languages(), split) for t in spec.targets]
     intermediates = [_load_intermediate(spec, name) for name in spec.intermediate.tasks]
+    tokenizer = AutoTokenizer.from_pretrained(spec.model)
+    pad_id = tokenizer.pad_token_id
 
     labels_dir = out / "labels"
     for target in targets:

@@ -245,6 +245,9 @@ class ReplicationSpec(_Strict):
     data_dir: Path = Field(default_factory=lambda: Path(os.environ.get(DATA_DIR_ENV, DEFAULT_DATA_DIR)))
     intermediate_data_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    cpu_threads: int | None = Field(
+        default=None, gt=0, description="torch intra-op threads on CPU (None: torch's default); 1 suits tiny models"
+    )
     checkpoint_every: int | None = Field(default=1000, gt=0, description="optimiser steps between checkpoints")
     source_claim: str | None = None
     notes: list[str] = Field(default_factory=list, description="assumptions made when deriving the spec")

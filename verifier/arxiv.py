@@ -280,7 +280,9 @@ class ArxivFetcher:
     def fetch(self, aid: ArxivId, *, refresh_metadata: bool = False) -> FetchedPaper:
         """Metadata plus the version-pinned PDF and HTML (each from the cache when there).
 
-        Raises when no full text at all can be had: the PDF's error, with the HTML's added.
+        A missing or unusable file is a warning as long as the other one exists; with neither,
+        the PDF's error is raised. ``refresh_metadata`` asks arXiv again (e.g. for a newer
+        latest version); files are immutable per version and always come from the cache.
         """
         warnings: list[str] = []
         meta: PaperMetadata | None

@@ -16,7 +16,7 @@ ON_TOPIC_COVERAGE = 0.3
 # ... and it "states" the claim (checks-only support) from this share on.
 STATES_COVERAGE = 0.6
 # A different number only contradicts on the same subject: this share of terms, shared entities.
-SAME_SUBJECT_COVERAGE = 0.5
+SAME_SUBJECT_COVERAGE = 0.6
 # Two clauses are about the same thing when they share this share of the claim clause's terms.
 CLAUSE_MATCH = 0.5
 
@@ -91,10 +91,10 @@ def coverage(claim: ClaimAnalysis, passage: ClaimAnalysis) -> float:
 
 def _polarity_conflict(claim: ClaimAnalysis, passage: ClaimAnalysis) -> bool:
     for clause in claim.clauses:
-        if clause.polarity == 0 or not clause.terms:
+        if not clause.terms:
             continue
         match = _best_clause(clause, passage.clauses)
-        if match is not None and match.polarity == -clause.polarity:
+        if match is not None and clause.opposes(match):
             return True
     return False
 

@@ -115,6 +115,15 @@ class Clause:
     text: str
     terms: frozenset[str]
     polarity: int
+    direction: int = 0
+    negated: bool = False
+
+    def opposes(self, other: "Clause") -> bool:
+        """Opposite claims about the same thing: one negates what the other asserts
+        ("prevents" / "does not prevent"), or they go in opposite directions."""
+        if self.negated != other.negated:
+            return self.direction == other.direction or not (self.direction and other.direction)
+        return self.direction * other.direction < 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +157,19 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> frozenset[str]:
     """Stemmed content words of ``text`` (stopwords and one-letter tokens dropped)."""
-    return frozenset(
-        stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1
-    )
+    words = _WORD.findall(text)
+    words += [part for w in words if "-" in w for part in w.split("-")]
+    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS and len(w) > 1)
+
+
+def _direction(text: str) -> int:
+    positive = len(POSITIVE.findall(text))
+    negative = len(NEGATIVE.findall(text))
+    return (positive > negative) - (negative > positive)
 
 
 def _polarity(text: str) -> int:
-    positive = len(POSITIVE.findall(text))
-    negative = len(NEGATIVE.findall(text))
-    direction = (positive > negative) - (negative > positive)
+    direction = _direction(text)
     if NEGATION.search(text):
         return -direction if direction else -1
     return direction
@@ -270,7 +283,8 @@ def is_truncated(text: str) -> bool:
 def analyze(text: str) -> ClaimAnalysis:
     """Analyse a claim or passage text (cached: passages are analysed once per text)."""
     clauses = tuple(
-        Clause(part.strip(), content_terms(part), _polarity(part))
+        Clause(part.strip(), content_terms(part), _polarity(part), _direction(part),
+               bool(NEGATION.search(part)))
         for part in CLAUSE_SPLIT.split(text)
         if part and part.strip()
     )

@@ -109,7 +109,7 @@ class PassageIndex:
         tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict] or []
         lexical = self._bm25.get_scores(tokens) if tokens else np.zeros(n, dtype=np.float32)
         fused = np.zeros(n, dtype=np.float64)
-        fused += 1.0 / (RRF_K + 1 + _ranks(lexical))
+        fused += np.where(lexical > 0, 1.0 / (RRF_K + 1 + _ranks(lexical)), 0.0)
         dense = None
         if self.embeddings is not None and query_vector is not None and len(self.embeddings):
             dense = self.embeddings @ query_vector
@@ -123,9 +123,9 @@ class PassageIndex:
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
-    ranks = np.empty(len(scores), dtype=np.float64)
-    ranks[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
-    return ranks
+    """0-based competition ranks: tied scores share the better rank."""
+    ordered = np.sort(scores)[::-1]
+    return np.searchsorted(-ordered, -scores, side="left").astype(np.float64)
 
 
 class IndexCache:

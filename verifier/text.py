@@ -5,7 +5,7 @@ The extracted text is one string (whose sha256 identifies it); passages are span
 
 - blocks (paragraphs, headings, tables, pages) are separated by ``"\\n\\n"`` and never
   joined into one passage; a table's rows are separated by ``"\\n"``;
-- inside a block, wrapped lines are joined with spaces and end-of-line hyphens removed.
+- inside a block, wrapped lines are joined with spaces (after a line-end hyphen, without).
 
 PDFs are read with pypdf: pure Python, permissive with the PDFs arXiv serves, and enough for
 sentence-level evidence. HTML tables keep one line per row with cells joined by `` | ``, so a
@@ -61,7 +61,7 @@ _TERMINAL = re.compile(r"[.!?:;)\]\"'”’]$")
 
 def _join_lines(lines: list[str]) -> list[str]:
     """Re-flow wrapped lines into blocks: a short line ends its block (paragraph end, heading,
-    table row), a long one continues into the next; end-of-line hyphenation is undone."""
+    table row), a long one continues into the next; a line-end hyphen joins without a space."""
     lines = [" ".join(line.split()) for line in lines]
     widths = sorted(len(line) for line in lines if line)
     if not widths:
@@ -77,7 +77,9 @@ def _join_lines(lines: list[str]) -> list[str]:
                 current = ""
             continue
         if current.endswith("-") and len(current) > 1 and current[-2].isalpha() and line[:1].islower():
-            current = current[:-1] + line
+            # Keep the hyphen: "cross-|lingual" is more common in papers than "improve-|ments",
+            # and a kept hyphen never merges two words into a wrong one.
+            current += line
         else:
             current = f"{current} {line}" if current else line
         if len(line) < 0.7 * full:

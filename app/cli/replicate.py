@@ -1,1 +1,74 @@
-"""Placeholder: filled in by its issue."""
+"""`claimtrace replicate`: run a replication experiment from a spec file or a stored claim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _claim_text(claim_id: int) -> str:
+    """The claim's text from the database (its completed text when a truncated one was recovered)."""
+    from app.db import session_scope
+    from app.models import Claim
+
+    with session_scope() as session:
+        claim = session.get(Claim, claim_id)
+        if claim is None:
+            _fail(f"no claim with id {claim_id}")
+        return claim.completed_text or claim.text
+
+
+def _progress(phase: str, fraction: float, info: dict) -> None:
+    loss = f" loss {info['loss']:.4f}" if isinstance(info.get("loss"), float) else ""
+    typer.echo(f"[{fraction:6.1%}] {phase}{loss}", err=True)
+
+
+def replicate(
+    spec: Annotated[Path | None, typer.Option("--spec", help="ReplicationSpec file (.yaml or .json)")] = None,
+    claim: Annotated[int | None, typer.Option("--claim", help="id of a stored claim to derive the spec from")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="output folder (default: runs/<spec name>)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress lines on stderr")] = False,
+) -> None:
+    """Re-train baseline and intermediate-task treatment over the spec's seeds, score them with the
+    official XTREME metrics and compare the measured delta with the claimed one (writes result.json)."""
+    from replication.spec import NotReplicableError, ReplicationSpec, SpecError, derive_spec
+
+    if (spec is None) == (claim is None):
+        _fail("give exactly one of --spec FILE or --claim ID")
+    try:
+        if spec is not None:
+            replication_spec = ReplicationSpec.load(spec)
+        else:
+            replication_spec = derive_spec(_claim_text(claim))  # type: ignore[arg-type]
+    except SpecError as exc:
+        _fail(str(exc))
+    except NotReplicableError as exc:
+        _fail(f"claim {claim} is not replicable: {exc.reason}")
+
+    from transformers.utils import logging as hf_logging
+
+    from replication.data import DataFormatError
+    from replication.pipeline import PipelineError, run_experiment
+
+    hf_logging.disable_progress_bar()
+    out_dir = out or Path("runs") / replication_spec.name
+    for note in replication_spec.notes:
+        typer.echo(f"note: {note}", err=True)
+    try:
+        result = run_experiment(replication_spec, out_dir, progress=None if quiet else _progress)
+    except (PipelineError, DataFormatError, OSError) as exc:
+        _fail(str(exc))
+
+    effect = result.effect
+    typer.echo(f"{result.name}: {result.verdict} — {result.verdict_reason}")
+    if effect is not None:
+        interval = "" if effect.ci_low is None else f" [{effect.ci_low:+.2f}, {effect.ci_high:+.2f}]"
+        typer.echo(f"{effect.metric}: measured {effect.mean:+.2f}{interval} over {effect.n_seeds} seed(s); claimed {effect.claimed_delta:+.2f}")
+    typer.echo(f"result: {out_dir / 'result.json'} ({result.duration_s:.1f} s)")

@@ -26,7 +26,7 @@ def synthesis(session: Session, report_id: int) -> dict:
         if run is None or run.verdict != "supported":
             left_out["unverified" if run is None else run.verdict] += 1
             continue
-        evidence = [e for e in run.evidence if e.stance == "supports"][:MAX_EVIDENCE]
+        evidence = [e for e in run.evidence if e.stance == "supports" and e.cited][:MAX_EVIDENCE]
         findings.append({
             "claim_id": mention.claim_id,
             "text": mention.claim.completed_text or mention.claim.text,

@@ -64,7 +64,8 @@ _STILTS_V2_HTML = """<!DOCTYPE html>
 <section><h2>2 Results</h2>
 <p>Evaluating our best performing models for each target task on the XTREME benchmark yields an
 average improvement of <math alttext="5.4"><mn>5.4</mn></math> points.</p>
-<figure class="ltx_table" id="S2.T1"><figcaption>Table 1: Improvement over XLM-R Large by intermediate task.</figcaption>
+<figure class="ltx_table" id="S2.T1">
+<figcaption>Table 1: Improvement over XLM-R Large by intermediate task.</figcaption>
 <table class="ltx_tabular">
 <tr><th>Intermediate task</th><th>Avg. improvement</th></tr>
 <tr><td>SQuAD</td><td>8.2</td></tr>

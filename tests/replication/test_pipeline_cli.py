@@ -1,0 +1,82 @@
+"""`claimtrace replicate`: --spec runs the experiment, --claim derives the spec from a stored claim."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.db import session_scope
+from app.models import Claim
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "examples" / "replication" / "tiny.yaml"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, ["replicate", *args])
+
+
+@pytest.mark.slow
+def test_the_tiny_example_runs_and_writes_a_verdict(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = invoke("--spec", str(TINY), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "result: " in result.stdout and "overall.all_task: measured" in result.stdout
+    saved = json.loads((out / "result.json").read_text())
+    assert saved["verdict"] in {"replicated", "not_replicated", "inconclusive"}
+    assert saved["verdict"] in result.stdout
+    for arm in ("baseline", "treatment"):
+        assert set(saved["scores"][arm]) == {"xnli", "panx", "xquad", "tatoeba", "bucc2018"}
+        assert set(saved["scores"][arm]["xnli"]["accuracy"]) == {"en", "de"}
+    assert saved["effect"]["ci_low"] is not None and len(saved["effect"]["deltas"]) == 2
+
+
+@pytest.mark.parametrize("args", [(), ("--spec", "a.yaml", "--claim", "1")])
+def test_exactly_one_source_is_required(args: tuple[str, ...]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert "error: give exactly one of --spec FILE or --claim ID" in result.stderr
+
+
+def test_a_bad_spec_names_file_and_field(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("targets: [xnli]\nhyperparams: {learning_rate: -1}\n")
+    result = invoke("--spec", str(spec))
+    assert result.exit_code == 1
+    assert f"error: {spec}: field 'hyperparams.learning_rate'" in result.stderr
+
+
+def test_missing_data_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("targets: [{task: xnli, languages: [de]}]\ndata_dir: nowhere\nseeds: [1]\n")
+    result = invoke("--spec", str(spec), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "error: target xnli:" in result.stderr and "nowhere/xnli/test-de.tsv" in result.stderr
+
+
+def _claim_id(settings, prefix: str) -> int:
+    with session_scope(settings) as db:
+        return db.scalars(select(Claim.id).where(Claim.text.startswith(prefix))).first()
+
+
+def test_claim_without_a_quantity_is_refused_with_the_reason(cli, ingested, settings) -> None:
+    claim_id = _claim_id(settings, "TyDiQA shows consistent improvements")
+    result = cli("replicate", "--claim", str(claim_id))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: claim {claim_id} is not replicable: no quantity")
+
+
+def test_replicable_claim_derives_a_spec_and_looks_for_its_data(cli, ingested, settings, tmp_path: Path) -> None:
+    claim_id = _claim_id(settings, "Multi-task intermediate-task training on all 9 tasks")
+    result = cli("replicate", "--claim", str(claim_id), "--out", str(tmp_path / "out"),
+                 env={"CLAIMTRACE_XTREME_DATA_DIR": str(tmp_path / "xtreme")})
+    assert result.returncode == 1  # the real XTREME data is not on this machine
+    assert "note: no target task named: measured on the XTREME average" in result.stderr
+    assert f"{tmp_path / 'xtreme'}/xnli/test-" in result.stderr
+    assert (tmp_path / "out" / "spec.yaml").exists()
+    assert "delta: 8.7" in (tmp_path / "out" / "spec.yaml").read_text()
