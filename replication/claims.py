@@ -27,7 +27,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from replication.spec import ClaimedEffect, IntermediateSpec, NotReplicableError, ReplicationSpec, SamplingScheme, TargetSpec
+from replication.spec import (
+    ClaimedEffect,
+    IntermediateSpec,
+    NotReplicableError,
+    ReplicationSpec,
+    TargetSpec,
+)
 from replication.tasks import PAPER_INTERMEDIATE_TASKS, Task, all_tasks, benchmark_tasks
 
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -90,7 +96,7 @@ def derive_specs(claim_text: str, **overrides: Any) -> list[ReplicationSpec]:
 def _pairs(parsed: _Parsed) -> list[tuple[str, float]]:
     if parsed.multi_task_all or len(parsed.intermediates) != len(parsed.effects):
         return []
-    return list(zip(parsed.intermediates, parsed.effects))
+    return list(zip(parsed.intermediates, parsed.effects, strict=True))
 
 
 def _parse(text: str) -> _Parsed:
@@ -187,10 +193,7 @@ def _build(text: str, parsed: _Parsed, intermediates: list[str], delta: float, o
     name = "+".join(intermediates) if len(intermediates) <= 3 else f"multitask-{len(intermediates)}"
     spec = ReplicationSpec(
         name=f"{name}-vs-baseline",
-        intermediate=IntermediateSpec(
-            tasks=intermediates,
-            sampling=SamplingScheme.proportional if len(intermediates) > 1 else SamplingScheme.proportional,
-        ),
+        intermediate=IntermediateSpec(tasks=intermediates),
         targets=[TargetSpec(task=t.name) for t in targets],
         claimed_effect=ClaimedEffect(metric=metric, delta=delta),
         source_claim=text,

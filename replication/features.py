@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from replication.data import MultipleChoiceExample, PairExample, QAExample, SentenceExample, TaggedSentence
+from replication.data import (
+    MultipleChoiceExample,
+    PairExample,
+    QAExample,
+    SentenceExample,
+    TaggedSentence,
+)
 from replication.models import IGNORE_INDEX, HeadKind
 from replication.tasks import Task, TaskFormat
 
@@ -142,7 +148,7 @@ class TaskEncoder:
                 f["start_positions"], f["end_positions"] = _answer_span(ex, seq_ids, offsets)
             out.features.append(f)
             out.example_index.append(ex_idx)
-            out.offsets.append([tuple(o) if s == 1 else None for o, s in zip(offsets, seq_ids)])
+            out.offsets.append([tuple(o) if s == 1 else None for o, s in zip(offsets, seq_ids, strict=True)])
         return out
 
     def _encode_multiple_choice(self, examples: Sequence[MultipleChoiceExample], train: bool) -> Encoded:
@@ -209,7 +215,7 @@ class TaskEncoder:
 def encode_sentences(tokenizer: Any, sentences: Sequence[str], max_length: int) -> list[Feature]:
     """Single sentences for embedding (BUCC, Tatoeba)."""
     enc = tokenizer(list(sentences), truncation=True, max_length=max_length)
-    return [{"input_ids": ids, "attention_mask": mask} for ids, mask in zip(enc["input_ids"], enc["attention_mask"])]
+    return [{"input_ids": ids, "attention_mask": mask} for ids, mask in zip(enc["input_ids"], enc["attention_mask"], strict=True)]
 
 
 def _answer_span(ex: QAExample, seq_ids: list[int | None], offsets: list[tuple[int, int]]) -> tuple[int, int]:

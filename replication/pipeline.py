@@ -22,7 +22,7 @@ import copy
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,8 +32,15 @@ from pydantic import BaseModel, Field
 from scipy import stats
 from transformers import AutoTokenizer
 
-from replication.data import DataFormatError, load_split, split_path
 from replication.features import TaskEncoder, encode_sentences
+from replication.inputs import (
+    BENCHMARK,
+    ExperimentInputs,
+    PipelineError,
+    TargetData,
+    gold_labels,
+    load_inputs,
+)
 from replication.models import MultiTaskModel, check_layer
 from replication.official import squad_articles, write_gold, write_prediction
 from replication.scoring import (
@@ -48,18 +55,18 @@ from replication.scoring import (
     squad_em_f1,
 )
 from replication.spec import ReplicationSpec
-from replication.tasks import Task, TaskFormat, benchmark_tasks, get_task
-from replication.train import ProgressCallback, TaskStream, TrainConfig, embed, predict, set_seed, train
+from replication.tasks import Task, TaskFormat, benchmark_tasks
+from replication.train import (
+    ProgressCallback,
+    TaskStream,
+    TrainConfig,
+    embed,
+    predict,
+    set_seed,
+    train,
+)
 
 Verdict = Literal["replicated", "not_replicated", "inconclusive"]
-SUPPORTED_TARGETS = ("xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018", "tatoeba")
-BENCHMARK = "xtreme"
-
-
-class PipelineError(RuntimeError):
-    """The experiment cannot run as specified (missing data, unsupported task, …)."""
-
-
 # ---- result -------------------------------------------------------------------------
 
 
@@ -72,6 +79,8 @@ class ArmScores(BaseModel):
 
 
 class PhaseSummary(BaseModel):
+    """One training phase; losses are means over its first and last fifth of steps."""
+
     phase: str
     steps: int
     first_loss: float | None
@@ -174,78 +183,6 @@ def metric_value(scores: ArmScores, path: str) -> float | None:
     return float(node) if isinstance(node, (int, float)) else None
 
 
-# ---- data ---------------------------------------------------------------------------
-
-
-@dataclass
-class _TargetData:
-    task: Task
-    languages: list[str]
-    train: list[Any] | None
-    dev: list[Any] | None
-    test: dict[str, Any]
-    bucc_dev: dict[str, Any] | None = None
-
-
-def _optional_split(task: Task, split: str, lang: str, root: Path) -> Any | None:
-    """A split that may legitimately be absent (no dev file) — malformed files still raise."""
-    try:
-        path = split_path(task, split, lang, root)  # type: ignore[arg-type]
-    except DataFormatError:
-        return None
-    exists = path.exists() or any(path.parent.glob(path.name + ".*"))
-    return load_split(task, split, lang, root) if exists else None  # type: ignore[arg-type]
-
-
-def _load_target(spec: ReplicationSpec, name: str, languages: list[str], split: str) -> _TargetData:
-    task = get_task(name, BENCHMARK)
-    if task.name not in SUPPORTED_TARGETS:
-        raise PipelineError(f"target {task.name!r} is not supported yet (supported: {', '.join(SUPPORTED_TARGETS)})")
-    root = spec.data_dir
-    dev_lang = spec.evaluation.dev_language
-    try:
-        test = {lang: load_split(task, split, lang, root) for lang in languages}  # type: ignore[arg-type]
-        if task.format is TaskFormat.retrieval:
-            bucc_dev = {lang: load_split(task, "dev", lang, root) for lang in languages} if task.name == "bucc2018" else None
-            return _TargetData(task, languages, None, None, test, bucc_dev)
-        train_data = load_split(task, "train", task.train_language, root)
-    except DataFormatError as exc:
-        raise PipelineError(f"target {task.name}: {exc}") from None
-    dev = _optional_split(task, "dev", dev_lang, root)
-    return _TargetData(task, languages, list(train_data), list(dev) if dev else None, test)
-
-
-def _load_intermediate(spec: ReplicationSpec, name: str) -> tuple[Task, list[Any], list[Any] | None]:
-    task = get_task(name)
-    try:
-        data = load_split(task, "train", "en", spec.intermediate_root)
-    except DataFormatError as exc:
-        raise PipelineError(f"intermediate task {task.name}: {exc}") from None
-    dev = _optional_split(task, "dev", "en", spec.intermediate_root)
-    return task, list(data), list(dev) if dev else None
-
-
-def _gold(task: Task, data: Any, where: str) -> Any:
-    """Gold labels of one test language, refusing unlabelled data (XTREME strips some test labels)."""
-    fmt = task.format
-    if task.name == "tatoeba":
-        return list(range(len(data.src)))
-    if task.name == "bucc2018":
-        if not data.gold:
-            raise PipelineError(f"{where}: BUCC split has no .gold file; scoring needs gold pairs")
-        return data.gold
-    if fmt is TaskFormat.span_qa:
-        return data
-    missing = [i for i, ex in enumerate(data) if getattr(ex, "label", getattr(ex, "labels", None)) is None]
-    if missing:
-        raise PipelineError(
-            f"{where}: {len(missing)} unlabelled examples (first: #{missing[0] + 1}); scoring needs labelled "
-            "test files (XTREME's download strips test labels: evaluate on dev with evaluation.eval_split=dev "
-            "or provide labelled files)"
-        )
-    return data if fmt is TaskFormat.tagging else [ex.label for ex in data]
-
-
 # ---- the experiment -----------------------------------------------------------------
 
 
@@ -266,27 +203,52 @@ class _Progress:
         self.done += 1
 
 
-def run_experiment(spec: ReplicationSpec, out_dir: str | Path, progress: ProgressCallback | None = None) -> ReplicationResult:
-    """Run baseline and treatment for every seed; write and return the result."""
+def run_experiment(
+    spec: ReplicationSpec,
+    out_dir: str | Path,
+    progress: ProgressCallback | None = None,
+    *,
+    inputs: ExperimentInputs | None = None,
+) -> ReplicationResult:
+    """Run baseline and treatment for every seed; write and return the result.
+
+    ``inputs`` are the already loaded data (`load_inputs`), read here when not given.
+    Running the same spec again in the same ``out_dir`` resumes: finished phases are
+    skipped (their predictions and the phase-2 encoder are on disk), an interrupted one
+    continues from its last checkpoint.
+    """
     started = time.perf_counter()
+    inputs = inputs or load_inputs(spec)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    spec.save(out / "spec.yaml")
-    log_path = out / "train.jsonl"
-    _check_metric(spec)
+    previous = out / "spec.yaml"
+    if previous.exists() and ReplicationSpec.load(previous).to_dict() != spec.to_dict():
+        raise PipelineError(f"{out} holds a run of a different spec; use another output folder")
+    spec.save(previous)
+    threads = torch.get_num_threads()
     if spec.cpu_threads:
         torch.set_num_threads(spec.cpu_threads)
+    try:
+        result = _run(spec, inputs, out, progress)
+    finally:
+        torch.set_num_threads(threads)
+    result.duration_s = round(time.perf_counter() - started, 2)
+    (out / "result.json").write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    if progress:
+        progress("done", 1.0, {"verdict": result.verdict})
+    return result
 
-    split = spec.evaluation.eval_split
-    targets = [_load_target(spec, t.task, t.resolved_languages(), split) for t in spec.targets]
-    intermediates = [_load_intermediate(spec, name) for name in spec.intermediate.tasks]
+
+def _run(spec: ReplicationSpec, inputs: ExperimentInputs, out: Path, progress: ProgressCallback | None) -> ReplicationResult:
+    targets, intermediates, split = inputs.targets, inputs.intermediates, spec.evaluation.eval_split
     tokenizer = AutoTokenizer.from_pretrained(spec.model)
     pad_id = tokenizer.pad_token_id
+    log_path = out / "train.jsonl"
 
     labels_dir = out / "labels"
     for target in targets:
         for lang in target.languages:
-            write_gold(labels_dir, target.task, lang, _gold(target.task, target.test[lang], f"{target.task.name} {split}-{lang}"))
+            write_gold(labels_dir, target.task, lang, gold_labels(target.task, target.test[lang], f"{target.task.name} {split}-{lang}"))
 
     arms = ["baseline", "treatment"] if intermediates else ["baseline"]
     trainable = [t for t in targets if t.task.format is not TaskFormat.retrieval]
@@ -296,20 +258,37 @@ def run_experiment(spec: ReplicationSpec, out_dir: str | Path, progress: Progres
 
     seed_results = []
     for seed in spec.seeds:
+        seed_dir = out / f"seed-{seed}"
         result = SeedResult(seed=seed, arms={})
         for arm in arms:
             set_seed(seed)
-            encoder = MultiTaskModel.from_pretrained(spec.model).encoder
             if arm == "treatment":
                 label = f"seed {seed} · treatment · intermediate"
-                encoder, summary = runner.intermediate(encoder, intermediates, seed, out / f"seed-{seed}" / "checkpoints" / "intermediate", tracker.phase(label), label)
+                saved, marker = seed_dir / "intermediate-encoder", seed_dir / "intermediate.done.json"
+                if marker.exists():  # finished in an earlier, interrupted run of this spec
+                    encoder, summary = MultiTaskModel.from_pretrained(saved).encoder, _read_summary(marker)
+                else:
+                    encoder, summary = runner.intermediate(
+                        MultiTaskModel.from_pretrained(spec.model).encoder, intermediates, seed,
+                        seed_dir / "checkpoints" / "intermediate", tracker.phase(label), label,
+                    )
+                    encoder.save_pretrained(saved)
+                    _write_summary(marker, summary)
                 result.phases.append(summary)
                 tracker.finish_unit()
-            pred_dir = out / f"seed-{seed}" / arm / "predictions"
+            else:
+                encoder = MultiTaskModel.from_pretrained(spec.model).encoder
+            pred_dir = seed_dir / arm / "predictions"
             for target in targets:
                 label = f"seed {seed} · {arm} · {target.task.name}"
                 if target in trainable:
-                    summary = runner.target(encoder, target, seed, pred_dir, out / f"seed-{seed}" / "checkpoints" / f"{arm}-{target.task.name}", tracker.phase(label), label)
+                    marker = seed_dir / arm / f"{target.task.name}.done.json"
+                    if marker.exists():
+                        summary = _read_summary(marker)
+                    else:
+                        ckpt = seed_dir / "checkpoints" / f"{arm}-{target.task.name}"
+                        summary = runner.target(encoder, target, seed, pred_dir, ckpt, tracker.phase(label), label)
+                        _write_summary(marker, summary)
                     result.phases.append(summary)
                 else:
                     runner.retrieval(encoder, target, pred_dir)
@@ -323,7 +302,7 @@ def run_experiment(spec: ReplicationSpec, out_dir: str | Path, progress: Progres
         seed_results.append(result)
 
     effect, verdict, reason = _conclude(spec, seed_results, arms)
-    final = ReplicationResult(
+    return ReplicationResult(
         name=spec.name,
         spec=spec.to_dict(),
         seeds=seed_results,
@@ -331,16 +310,22 @@ def run_experiment(spec: ReplicationSpec, out_dir: str | Path, progress: Progres
         effect=effect,
         verdict=verdict,
         verdict_reason=reason,
-        duration_s=round(time.perf_counter() - started, 2),
+        duration_s=0.0,
         out_dir=str(out),
     )
-    (out / "result.json").write_text(final.model_dump_json(indent=2), encoding="utf-8")
-    if progress:
-        progress("done", 1.0, {"verdict": verdict})
-    return final
 
 
-def score_predictions(pred_dir: Path, labels_dir: Path, targets: list[_TargetData]) -> ArmScores:
+def _read_summary(marker: Path) -> PhaseSummary:
+    return PhaseSummary.model_validate_json(marker.read_text(encoding="utf-8"))
+
+
+def _write_summary(marker: Path, summary: PhaseSummary) -> None:
+    """Mark a phase finished (its outputs are on disk): a re-run of the same spec skips it."""
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(summary.model_dump_json(), encoding="utf-8")
+
+
+def score_predictions(pred_dir: Path, labels_dir: Path, targets: list[TargetData]) -> ArmScores:
     """Official scores: `score_folders` when the run covers the whole benchmark with every
     language; otherwise `score_task` per target on its evaluated languages, with the overall
     and category scores averaged the same way over the targets that ran."""
@@ -357,15 +342,6 @@ def score_predictions(pred_dir: Path, labels_dir: Path, targets: list[_TargetDat
         members = [s["avg_metric"] for t in targets if t.task.category == category for s in [tasks[t.task.name]]]
         overall[category] = float(np.mean(members)) if members else None
     return ArmScores(overall=overall, tasks=tasks, scope="subset")
-
-
-def _check_metric(spec: ReplicationSpec) -> None:
-    if spec.claimed_effect is None:
-        return
-    parts = spec.claimed_effect.metric.split(".")
-    names = {get_task(t.task).name for t in spec.targets}
-    if parts[0] == "tasks" and parts[1] not in names:
-        raise PipelineError(f"claimed_effect.metric {spec.claimed_effect.metric!r} names a task that is not a target ({sorted(names)})")
 
 
 def _conclude(spec: ReplicationSpec, seeds: list[SeedResult], arms: list[str]) -> tuple[EffectEstimate | None, Verdict, str]:
@@ -459,7 +435,7 @@ class _Runner:
 
     def intermediate(self, encoder, intermediates, seed: int, ckpt: Path, progress: ProgressCallback, phase: str):
         model = MultiTaskModel(encoder)
-        encs, streams, devs = [], [], []
+        streams, devs = [], []
         for task, train_data, dev in intermediates:
             enc = self._encoder_for(task, train_data)
             model.add_head(task.name, enc.head_kind, enc.num_labels)
@@ -469,7 +445,7 @@ class _Runner:
                        pad_id=self.pad_id, evaluate=self._dev_fn(devs), progress=progress)
         return model.encoder, _summary(phase, result)
 
-    def target(self, encoder, target: _TargetData, seed: int, pred_dir: Path, ckpt: Path, progress: ProgressCallback, phase: str):
+    def target(self, encoder, target: TargetData, seed: int, pred_dir: Path, ckpt: Path, progress: ProgressCallback, phase: str):
         model = MultiTaskModel(copy.deepcopy(encoder))
         set_seed(seed)
         enc = self._encoder_for(target.task, target.train)
@@ -484,7 +460,7 @@ class _Runner:
             write_prediction(pred_dir, target.task, lang, enc.decode(examples, encoded, logits))
         return _summary(phase, result)
 
-    def retrieval(self, encoder, target: _TargetData, pred_dir: Path) -> None:
+    def retrieval(self, encoder, target: TargetData, pred_dir: Path) -> None:
         model = MultiTaskModel(encoder)
         layer = check_layer(self.spec.evaluation.retrieval_layer, model.num_layers)
 

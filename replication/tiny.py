@@ -9,11 +9,22 @@ small config. Both are saved with ``save_pretrained`` so that ``AutoTokenizer`` 
 
 from __future__ import annotations
 
+import csv
+import json
+import random
 from collections.abc import Iterable
 from pathlib import Path
 
 import torch
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import (
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    processors,
+    trainers,
+)
 from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
 
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
@@ -80,10 +91,6 @@ def build_tiny_model(
 
 
 # ---- tiny data in the real XTREME / intermediate formats ------------------------------
-
-import csv  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
 
 # A word-for-word lexicon: (English, German). Sentences are "translated" word by word.
 _LEXICON = {

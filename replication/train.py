@@ -35,7 +35,11 @@ from transformers import get_linear_schedule_with_warmup
 
 from replication.collate import feature_length, pad_batch
 from replication.models import MultiTaskModel
-from replication.sampling import length_grouped_batches, task_probabilities, task_schedule
+from replication.sampling import (
+    length_grouped_batches,
+    task_probabilities,
+    task_schedule,
+)
 from replication.spec import SamplingScheme
 
 ProgressCallback = Callable[[str, float, dict[str, Any]], None]
@@ -209,7 +213,7 @@ def total_steps(streams: Sequence[TaskStream], config: TrainConfig) -> int:
 
 
 def build_optimizer(model: torch.nn.Module, config: TrainConfig, runtime: Runtime) -> torch.optim.Optimizer:
-    """AdamW; biases and LayerNorm weights get no weight decay."""
+    """AdamW (fused on CUDA); biases and LayerNorm weights get no weight decay."""
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
@@ -225,6 +229,7 @@ def build_optimizer(model: torch.nn.Module, config: TrainConfig, runtime: Runtim
         betas=config.adam_betas,
         eps=config.adam_epsilon,
         fused=runtime.fused_adamw or None,
+        foreach=None if runtime.fused_adamw else True,  # CPU: one multi-tensor update, not one per parameter
     )
 
 
@@ -265,38 +270,47 @@ def train(
     else:
         set_seed(config.seed)
     log("start", total_steps=n_steps, tasks={s.name: len(s.features) for s in streams},
-        probabilities=dict(zip([s.name for s in streams], probs.round(4).tolist())), device=str(runtime.device),
+        probabilities=dict(zip([s.name for s in streams], probs.round(4).tolist(), strict=True)), device=str(runtime.device),
         bf16=runtime.bf16, config=_jsonable(asdict(config)))
 
     model.train()
-    window_tokens, window_loss, window_start = 0, [], time.perf_counter()
+    window_tokens, window_start = 0, time.perf_counter()
+    pending: list[torch.Tensor] = []  # step losses still on the device: read once per log window
+
+    def flush() -> list[float]:
+        values = torch.stack(pending).tolist() if pending else []
+        state.losses.extend(values)
+        pending.clear()
+        return values
+
     run_start = time.perf_counter()
     while state.step < n_steps and not state.stopped_early:
         task_idx = int(schedule[state.step])
         task = streams[task_idx].name
-        step_loss = 0.0
+        step_loss = torch.zeros((), device=runtime.device)
         for _ in range(config.gradient_accumulation_steps):
-            batch = runtime.to_device(batches[task_idx].next())
+            cpu_batch = batches[task_idx].next()
+            window_tokens += int(cpu_batch["attention_mask"].sum())
+            batch = runtime.to_device(cpu_batch)
             with runtime.autocast():
                 out = model(task, **batch)
             loss = out.loss / config.gradient_accumulation_steps
             loss.backward()
-            step_loss += loss.item()
-            window_tokens += int(batch["attention_mask"].sum())
+            step_loss += loss.detach()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         state.step += 1
-        state.losses.append(step_loss)
-        window_loss.append(step_loss)
+        pending.append(step_loss)
 
         last = state.step == n_steps
         if state.step % config.log_every == 0 or last:
+            window_losses = flush()  # synchronises with the device, so the window time is real
             elapsed = time.perf_counter() - window_start
             info = {
                 "step": state.step,
-                "loss": round(float(np.mean(window_loss)), 6),
+                "loss": round(float(np.mean(window_losses)), 6),
                 "lr": scheduler.get_last_lr()[0],
                 "tokens_per_s": round(window_tokens / elapsed, 1) if elapsed > 0 else None,
                 "task": task,
@@ -305,16 +319,18 @@ def train(
             if progress:
                 progress(config.phase, state.step / n_steps, info)
             state.tokens += window_tokens
-            window_tokens, window_loss, window_start = 0, [], time.perf_counter()
+            window_tokens, window_start = 0, time.perf_counter()
 
         if evaluate is not None and (state.step % eval_every == 0 or last):
             _evaluate(model, evaluate, state, config, log)
             model.train()
 
         if ckpt is not None and config.checkpoint_every and state.step % config.checkpoint_every == 0 and not last:
+            flush()
             _save_checkpoint(ckpt, model, optimizer, scheduler, batches, state)
             log("checkpoint", step=state.step, path=str(ckpt))
 
+    flush()
     if state.best_state is not None:
         model.load_state_dict(state.best_state)
     state.tokens += window_tokens

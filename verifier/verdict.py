@@ -85,11 +85,14 @@ def combine(support: float, contradict: float) -> np.ndarray:
 
 
 def aggregate_sources(judgements: Sequence[SourceJudgement]) -> np.ndarray:
-    """Claim-level vector from the cited sources: the strongest support and contradiction."""
+    """Claim-level vector from the cited sources: the strongest support, the strongest
+    contradiction and the least "not enough info" (one cited source: its own vector)."""
     cited = [j for j in judgements if j.cited]
     if not cited:
         return np.array([0.0, 0.0, 1.0])
-    return combine(max(j.probs[0] for j in cited), max(j.probs[1] for j in cited))
+    vector = np.array([max(j.probs[0] for j in cited), max(j.probs[1] for j in cited),
+                       min(j.probs[2] for j in cited)], dtype=np.float64)
+    return vector / vector.sum()
 
 
 def version_notes(judgements: Sequence[SourceJudgement]) -> list[str]:

@@ -33,12 +33,17 @@ def _progress(phase: str, fraction: float, info: dict) -> None:
 def replicate(
     spec: Annotated[Path | None, typer.Option("--spec", help="ReplicationSpec file (.yaml or .json)")] = None,
     claim: Annotated[int | None, typer.Option("--claim", help="id of a stored claim to derive the spec from")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="output folder (default: runs/<spec name>)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="output folder (default: DATA_DIR/runs/<spec name>)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress lines on stderr")] = False,
 ) -> None:
     """Re-train baseline and intermediate-task treatment over the spec's seeds, score them with the
     official XTREME metrics and compare the measured delta with the claimed one (writes result.json)."""
-    from replication.spec import NotReplicableError, ReplicationSpec, SpecError, derive_spec
+    from replication.spec import (
+        NotReplicableError,
+        ReplicationSpec,
+        SpecError,
+        derive_spec,
+    )
 
     if (spec is None) == (claim is None):
         _fail("give exactly one of --spec FILE or --claim ID")
@@ -52,17 +57,25 @@ def replicate(
     except NotReplicableError as exc:
         _fail(f"claim {claim} is not replicable: {exc.reason}")
 
-    from transformers.utils import logging as hf_logging
-
+    from app.settings import get_settings
     from replication.data import DataFormatError
-    from replication.pipeline import PipelineError, run_experiment
+    from replication.inputs import PipelineError, load_inputs
 
-    hf_logging.disable_progress_bar()
-    out_dir = out or Path("runs") / replication_spec.name
+    out_dir = out or get_settings().data_dir / "runs" / replication_spec.name
     for note in replication_spec.notes:
         typer.echo(f"note: {note}", err=True)
+    if claim is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        typer.echo(f"derived spec: {replication_spec.save(out_dir / 'spec.yaml')} (edit it and re-run with --spec)", err=True)
     try:
-        result = run_experiment(replication_spec, out_dir, progress=None if quiet else _progress)
+        inputs = load_inputs(replication_spec)  # checks every data file before the model is loaded
+
+        from transformers.utils import logging as hf_logging
+
+        from replication.pipeline import run_experiment
+
+        hf_logging.disable_progress_bar()
+        result = run_experiment(replication_spec, out_dir, progress=None if quiet else _progress, inputs=inputs)
     except (PipelineError, DataFormatError, OSError) as exc:
         _fail(str(exc))
 

@@ -6,6 +6,10 @@ Everything is built locally from a fixed seed (no downloads): synthetic English/
 data for XNLI, PAN-X, XQuAD, Tatoeba, BUCC and the MNLI / HellaSwag intermediate tasks,
 a Unigram tokenizer trained on that text and a 2-layer, 32-wide XLM-R-shaped encoder.
 `tiny.yaml` next to this script runs them with `claimtrace replicate --spec`.
+
+The data and the model weights regenerate byte for byte; the tokenizer's Unigram
+scores (and so a few pieces) can differ slightly between runs, because the
+``tokenizers`` Unigram trainer is not deterministic.
 """
 
 from __future__ import annotations

@@ -7,17 +7,26 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from transformers import AutoTokenizer
 
+from replication.data import BuccSplit, TatoebaSplit
+from replication.inputs import TargetData, gold_labels
+from replication.models import MultiTaskModel
+from replication.official import write_gold
 from replication.pipeline import (
     EffectEstimate,
     PipelineError,
     ReplicationResult,
+    _Runner,
     decide,
     estimate_effect,
     run_experiment,
+    score_predictions,
 )
 from replication.scoring import score_task
-from replication.tasks import get_task
+from replication.tasks import benchmark_tasks, get_task
+
+MOCK = Path(__file__).resolve().parents[1] / "fixtures" / "xtreme-mock"
 
 
 def test_tiny_experiment_end_to_end(make_spec, tmp_path: Path) -> None:
@@ -129,3 +138,62 @@ def test_a_claimed_metric_on_a_task_that_is_not_run_is_refused(make_spec, tmp_pa
     spec = make_spec(claimed_effect={"metric": "tasks.udpos.avg_metric", "delta": 1.0})
     with pytest.raises(PipelineError, match="names a task that is not a target"):
         run_experiment(spec, tmp_path)
+
+
+def test_a_full_benchmark_run_is_scored_by_score_folders() -> None:
+    targets = [TargetData(t, list(t.languages), None, None, {}) for t in benchmark_tasks("xtreme")]
+    scores = score_predictions(MOCK / "predictions", MOCK / "labels", targets)
+    expected = json.loads((MOCK / "expected-scores.json").read_text())
+    assert scores.scope == "benchmark"
+    assert scores.overall["all_task"] == pytest.approx(expected["overall"]["all_task"], abs=1e-6)
+    assert scores.tasks["udpos"]["avg_metric"] == pytest.approx(expected["tasks"]["udpos"]["avg_metric"], abs=1e-6)
+
+    subset = [TargetData(get_task("xnli"), ["de", "en"], None, None, {})]
+    partial = score_predictions(MOCK / "predictions", MOCK / "labels", subset)
+    accuracy = partial.tasks["xnli"]["accuracy"]
+    assert partial.scope == "subset" and set(accuracy) == {"de", "en"}
+    assert partial.overall["all_task"] == pytest.approx((accuracy["de"] + accuracy["en"]) / 2)
+    assert partial.overall["classification"] == partial.overall["all_task"] and partial.overall["qa"] is None
+
+
+def test_a_rerun_skips_finished_phases_and_refuses_another_spec(make_spec, tmp_path: Path) -> None:
+    spec = make_spec(
+        intermediate={"tasks": ["mnli"]}, seeds=[4],
+        targets=[{"task": "xnli", "languages": ["de"]}, {"task": "tatoeba", "languages": ["de"]}],
+    )
+    first = run_experiment(spec, tmp_path)
+    (tmp_path / "seed-4" / "treatment" / "xnli.done.json").unlink()  # as if interrupted during that phase
+    log = tmp_path / "train.jsonl"
+    before = len(log.read_text().splitlines())
+    second = run_experiment(spec, tmp_path)
+    rerun_phases = {json.loads(line)["phase"] for line in log.read_text().splitlines()[before:]}
+    assert rerun_phases == {"seed 4 · treatment · xnli"}
+    assert second.scores == first.scores  # the phase-2 encoder came back from disk unchanged
+    assert (tmp_path / "seed-4" / "intermediate-encoder" / "config.json").exists()
+    with pytest.raises(PipelineError, match="holds a run of a different spec"):
+        run_experiment(spec.model_copy(update={"seeds": [5]}), tmp_path)
+
+
+def test_retrieval_predictions_are_exact_when_translations_are_identical(make_spec, tiny_root: Path, tmp_path: Path) -> None:
+    """With each 'translation' equal to its source, nearest neighbours and mined pairs must be the gold ones."""
+    sentences = [line.split("\t")[0] for line in (tiny_root / "data/xnli/test-en.tsv").read_text().splitlines()]
+    sentences = list(dict.fromkeys(sentences))[:12]
+    tatoeba = TargetData(get_task("tatoeba"), ["de"], None, None, {"de": TatoebaSplit(sentences, list(sentences))})
+
+    def bucc(prefix: str) -> BuccSplit:
+        src = {f"de-{prefix}{i}": s for i, s in enumerate(sentences)}
+        tgt = {f"en-{prefix}{i}": s if i % 2 == 0 else f"{s} {s}" for i, s in enumerate(sentences)}
+        return BuccSplit(src, tgt, [(f"de-{prefix}{i}", f"en-{prefix}{i}") for i in range(0, len(sentences), 2)])
+
+    bucc_target = TargetData(get_task("bucc2018"), ["de"], None, None, {"de": bucc("t")}, {"de": bucc("d")})
+    spec = make_spec()
+    tokenizer = AutoTokenizer.from_pretrained(spec.model)
+    runner = _Runner(spec, tokenizer, tokenizer.pad_token_id, tmp_path / "log.jsonl")
+    encoder = MultiTaskModel.from_pretrained(spec.model).encoder
+    labels = tmp_path / "labels"
+    for target in (tatoeba, bucc_target):
+        runner.retrieval(encoder, target, tmp_path / "pred")
+        write_gold(labels, target.task, "de", gold_labels(target.task, target.test["de"], "test"))
+    scores = score_predictions(tmp_path / "pred", labels, [tatoeba, bucc_target])
+    assert scores.tasks["tatoeba"]["accuracy"]["de"] == 100.0
+    assert scores.tasks["bucc2018"]["f1"]["de"] == 100.0

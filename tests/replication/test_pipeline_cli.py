@@ -33,7 +33,7 @@ def test_the_tiny_example_runs_and_writes_a_verdict(tmp_path: Path) -> None:
     for arm in ("baseline", "treatment"):
         assert set(saved["scores"][arm]) == {"xnli", "panx", "xquad", "tatoeba", "bucc2018"}
         assert set(saved["scores"][arm]["xnli"]["accuracy"]) == {"en", "de"}
-    assert saved["effect"]["ci_low"] is not None and len(saved["effect"]["deltas"]) == 2
+    assert saved["effect"]["ci_low"] is not None and len(saved["effect"]["deltas"]) == 3
 
 
 @pytest.mark.parametrize("args", [(), ("--spec", "a.yaml", "--claim", "1")])
@@ -78,5 +78,5 @@ def test_replicable_claim_derives_a_spec_and_looks_for_its_data(cli, ingested, s
     assert result.returncode == 1  # the real XTREME data is not on this machine
     assert "note: no target task named: measured on the XTREME average" in result.stderr
     assert f"{tmp_path / 'xtreme'}/xnli/test-" in result.stderr
-    assert (tmp_path / "out" / "spec.yaml").exists()
+    assert f"derived spec: {tmp_path / 'out' / 'spec.yaml'}" in result.stderr
     assert "delta: 8.7" in (tmp_path / "out" / "spec.yaml").read_text()

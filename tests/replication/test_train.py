@@ -14,7 +14,11 @@ from transformers import AutoTokenizer
 from replication.data import load_split
 from replication.features import TaskEncoder
 from replication.models import MultiTaskModel
-from replication.sampling import length_grouped_batches, task_probabilities, task_schedule
+from replication.sampling import (
+    length_grouped_batches,
+    task_probabilities,
+    task_schedule,
+)
 from replication.spec import SamplingScheme
 from replication.tasks import get_task
 from replication.train import TaskStream, TrainConfig, set_seed, total_steps, train
@@ -138,7 +142,7 @@ def test_resume_from_a_checkpoint_continues_exactly(tiny_root: Path, streams, tm
     resumed = train(resumed_model, stream, config(tmp_path / "b"), pad_id=pad_id)
     assert resumed.steps == full.steps
     assert resumed.losses == pytest.approx(full.losses, rel=1e-5)
-    for (name, a), b in zip(straight.state_dict().items(), resumed_model.state_dict().values()):
+    for (name, a), b in zip(straight.state_dict().items(), resumed_model.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b, msg=f"{name} differs after resume")
     events = [json.loads(line) for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
     assert {"event": "resume", "step": 7}.items() <= next(e for e in events if e["event"] == "resume").items()
