@@ -10,15 +10,18 @@ from app.db import SessionDep
 from app.models import Claim
 from app.schemas.claims import ClaimDetail, ClaimSummary, MentionOut
 from app.schemas.common import CursorPage
+from app.schemas.verification import ClaimStatusOut
 from app.services import claims as service
+from app.services.verify import ClaimStatus, latest_verdicts, latest_verifications
 
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
 
-def _summary_fields(claim: Claim) -> dict:
+def _summary_fields(claim: Claim, status: ClaimStatus) -> dict:
     return dict(id=claim.id, text=claim.text, truncated=claim.truncated, completed_text=claim.completed_text,
-                group_id=claim.group_id, mention_count=claim.mention_count)
+                group_id=claim.group_id, mention_count=claim.mention_count,
+                status=ClaimStatusOut.model_validate(status))
 
 
 @router.get("", response_model=CursorPage[ClaimSummary])
@@ -27,23 +30,32 @@ def list_claims(
     report: Annotated[int | None, Query(description="only claims this report makes")] = None,
     q: Annotated[str | None, Query(max_length=500, description="case-insensitive text search")] = None,
     truncated: bool | None = None,
+    verdict: Annotated[service.VerdictFilter | None, Query(
+        description="claims with a mention whose latest verdict is this, or never verified")] = None,
+    source: Annotated[int | None, Query(description="claims of reports citing this source id")] = None,
     sort: service.ClaimSort = "id",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
 ) -> CursorPage[ClaimSummary]:
     rows, next_cursor = service.list_claims(
-        session, service.ClaimFilters(report=report, q=q, truncated=truncated),
+        session, service.ClaimFilters(report=report, q=q, truncated=truncated, verdict=verdict, source=source),
         sort=sort, cursor=cursor, limit=limit,
     )
-    return CursorPage(items=[ClaimSummary(**_summary_fields(c)) for c in rows], next_cursor=next_cursor)
+    statuses = latest_verdicts(session, [c.id for c in rows])
+    return CursorPage(items=[ClaimSummary(**_summary_fields(c, statuses[c.id])) for c in rows],
+                      next_cursor=next_cursor)
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail)
 def get_claim(claim_id: int, session: SessionDep) -> ClaimDetail:
     claim = service.get_claim(session, claim_id)
+    latest = latest_verifications(session, claim_ids=[claim.id])
     return ClaimDetail(
-        **_summary_fields(claim),
+        **_summary_fields(claim, latest_verdicts(session, [claim.id])[claim.id]),
         mentions=[MentionOut(report_id=m.report_id, report_title=m.report.title, position=m.position,
                              line=m.line, stated_verified=m.stated_verified,
-                             stated_confidence=m.stated_confidence) for m in claim.mentions],
+                             stated_confidence=m.stated_confidence,
+                             verdict=latest[m.id].verdict if m.id in latest else None,
+                             confidence=latest[m.id].confidence if m.id in latest else None)
+                  for m in claim.mentions],
     )

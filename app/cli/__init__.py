@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from app.cli import replicate, sources, verify, xtreme
+from app.cli.errors import fail
 from app.settings import get_settings
 
 app = typer.Typer(name="claimtrace", no_args_is_help=True, add_completion=False,
@@ -22,10 +23,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_REPORTS = PROJECT_ROOT / "examples" / "reports"
 REPORT_SUFFIXES = {".txt", ".md"}
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 @db_app.command("upgrade")
@@ -55,7 +52,7 @@ def _report_files(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            _fail(f"{path}: no such file or directory")
+            fail(f"{path}: no such file or directory")
     return files
 
 
@@ -100,7 +97,7 @@ def export_claims(
     from app.services.export import claim_rows, write_rows
 
     if fmt not in ("json", "jsonl", "csv"):
-        _fail(f"unknown format {fmt!r}; use json, jsonl or csv")
+        fail(f"unknown format {fmt!r}; use json, jsonl or csv")
     with session_scope(get_settings()) as session:
         if output is None:
             write_rows(claim_rows(session), fmt, sys.stdout)  # type: ignore[arg-type]
@@ -163,18 +160,13 @@ def up(
         serve(host=host, port=port, worker=True)
 
 
-def _register_domain_commands() -> None:
-    """Commands owned by the domain issues, registered when their modules provide them."""
-    for module, name, attr in ((xtreme, "xtreme-score", "xtreme_score"), (replicate, "replicate", "replicate"),
-                               (verify, "verify", "verify"), (verify, "eval-verifier", "eval_verifier")):
-        if hasattr(module, attr):
-            app.command(name)(getattr(module, attr))
-    for module, name, attr in ((sources, "sources", "sources_app"), (verify, "verifier", "verifier_app")):
-        if hasattr(module, attr):
-            app.add_typer(getattr(module, attr), name=name)
-
-
-_register_domain_commands()
+# Commands of the domain issues live in their own modules.
+app.command("xtreme-score")(xtreme.xtreme_score)
+app.command("replicate")(replicate.replicate)
+app.command("verify")(verify.verify)
+app.command("eval-verifier")(verify.eval_verifier)
+app.add_typer(sources.sources_app, name="sources")
+app.add_typer(verify.verifier_app, name="verifier")
 
 
 def main() -> None:

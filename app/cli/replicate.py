@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
+from app.cli.errors import fail
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _claim_text(claim_id: int) -> str:
@@ -21,7 +19,7 @@ def _claim_text(claim_id: int) -> str:
     with session_scope() as session:
         claim = session.get(Claim, claim_id)
         if claim is None:
-            _fail(f"no claim with id {claim_id}")
+            fail(f"no claim with id {claim_id}")
         return claim.completed_text or claim.text
 
 
@@ -46,16 +44,16 @@ def replicate(
     )
 
     if (spec is None) == (claim is None):
-        _fail("give exactly one of --spec FILE or --claim ID")
+        fail("give exactly one of --spec FILE or --claim ID")
     try:
         if spec is not None:
             replication_spec = ReplicationSpec.load(spec)
         else:
             replication_spec = derive_spec(_claim_text(claim))  # type: ignore[arg-type]
     except SpecError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except NotReplicableError as exc:
-        _fail(f"claim {claim} is not replicable: {exc.reason}")
+        fail(f"claim {claim} is not replicable: {exc.reason}")
 
     from app.settings import get_settings
     from replication.data import DataFormatError
@@ -77,7 +75,7 @@ def replicate(
         hf_logging.disable_progress_bar()
         result = run_experiment(replication_spec, out_dir, progress=None if quiet else _progress, inputs=inputs)
     except (PipelineError, DataFormatError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     effect = result.effect
     typer.echo(f"{result.name}: {result.verdict} — {result.verdict_reason}")

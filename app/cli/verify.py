@@ -8,14 +8,12 @@ from typing import Annotated
 
 import typer
 
+from app.cli.errors import fail
+
 from app.settings import get_settings
 
 verifier_app = typer.Typer(no_args_is_help=True, help="Train and inspect the claim verifier.")
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def verify(
@@ -29,14 +27,14 @@ def verify(
     from app.services.verify import VerifyTarget, run_verification
 
     if sum(x is not None and x is not False for x in (report, claim, all_ or None)) != 1:
-        _fail("give exactly one of --report ID, --claim ID or --all")
+        fail("give exactly one of --report ID, --claim ID or --all")
     settings = get_settings()
     target = VerifyTarget(report_id=report, claim_id=claim)
     try:
         summary = run_verification(settings, lambda: session_scope(settings), target,
                                    progress=lambda f, phase: typer.echo(phase, err=True))
     except NotFoundError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary["verdicts"].items())) or "none"
     stance = summary["model_ids"].get("stance")
     typer.echo(f"{summary['target']}: {summary['verified']} mentions verified ({verdicts}); stance: {stance}")
@@ -57,7 +55,7 @@ def eval_verifier(
     try:
         claim_rows, documents = load_claims(claims), load_corpus(corpus)
     except SciFactFormatError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     models = _models(nli_model or settings.nli_model, settings.embedding_model)
     result = evaluate_verifier(claim_rows, documents, models)
     typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
@@ -72,7 +70,7 @@ def _models(nli_model: str | None, embedding_model: str | None):
     try:
         return VerifierModels.load(nli_model=nli_model, embedding_model=embedding)
     except (FileNotFoundError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @verifier_app.command("train")
@@ -95,7 +93,7 @@ def train(
     try:
         claim_rows, documents = load_claims(claims), load_corpus(corpus)
     except SciFactFormatError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     config = TrainConfig(epochs=epochs, learning_rate=learning_rate,
                          calibration_share=calibration_share, seed=seed)
     settings = get_settings()

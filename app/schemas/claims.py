@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.schemas.common import Schema
+from app.schemas.verification import ClaimStatusOut
 
 
 class MentionOut(Schema):
@@ -10,6 +11,8 @@ class MentionOut(Schema):
     line: int
     stated_verified: bool
     stated_confidence: float
+    verdict: str | None = None
+    confidence: float | None = None
 
 
 class ClaimSummary(Schema):
@@ -19,6 +22,7 @@ class ClaimSummary(Schema):
     completed_text: str | None
     group_id: int | None
     mention_count: int
+    status: ClaimStatusOut
 
 
 class ClaimDetail(ClaimSummary):

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
-from app.models import Claim, ClaimMention
+from app.models import Citation, Claim, ClaimMention, Verification
 from app.services.pagination import decode_cursor, encode_cursor
 
 ClaimSort = Literal["id", "-id", "text", "-text"]
+VerdictFilter = Literal["supported", "contradicted", "not_enough_info", "unverified"]
 MAX_PAGE = 200
 
 
@@ -21,6 +22,8 @@ class ClaimFilters:
     report: int | None = None
     q: str | None = None
     truncated: bool | None = None
+    verdict: VerdictFilter | None = None
+    source: int | None = None
 
 
 def _filtered(filters: ClaimFilters) -> Select:
@@ -34,6 +37,19 @@ def _filtered(filters: ClaimFilters) -> Select:
         query = query.where(Claim.text.ilike(f"%{escaped}%", escape="\\"))
     if filters.truncated is not None:
         query = query.where(Claim.truncated.is_(filters.truncated))
+    if filters.source is not None:
+        citing_reports = select(Citation.report_id).where(Citation.source_id == filters.source)
+        query = query.where(Claim.id.in_(
+            select(ClaimMention.claim_id).where(ClaimMention.report_id.in_(citing_reports))
+        ))
+    if filters.verdict == "unverified":
+        query = query.where(Claim.id.not_in(select(Verification.claim_id)))
+    elif filters.verdict is not None:
+        # Claims with at least one mention whose latest verdict is the one asked for.
+        latest = select(func.max(Verification.id)).group_by(Verification.mention_id)
+        query = query.where(Claim.id.in_(
+            select(Verification.claim_id).where(Verification.id.in_(latest), Verification.verdict == filters.verdict)
+        ))
     return query
 
 

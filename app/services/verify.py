@@ -185,11 +185,14 @@ def handle_verify_job(ctx) -> dict:
 
 
 def latest_verifications(session: Session, *, claim_ids: Iterable[int] | None = None,
-                         report_id: int | None = None) -> dict[int, Verification]:
+                         report_id: int | None = None,
+                         mention_ids: Iterable[int] | None = None) -> dict[int, Verification]:
     """The latest verification of each mention, by mention id (evidence loaded)."""
     latest = select(func.max(Verification.id)).group_by(Verification.mention_id)
     if claim_ids is not None:
         latest = latest.where(Verification.claim_id.in_(list(claim_ids)))
+    if mention_ids is not None:
+        latest = latest.where(Verification.mention_id.in_(list(mention_ids)))
     if report_id is not None:
         latest = latest.where(Verification.mention_id.in_(
             select(ClaimMention.id).where(ClaimMention.report_id == report_id)))
