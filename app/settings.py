@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     nli_model: str | None = None
     embedding_model: str | None = None
 
+    # Replication: where the XTREME / intermediate-task data lives (official download layout).
+    xtreme_data_dir: Path = Path("data/xtreme")
+
     # Jobs.
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None

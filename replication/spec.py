@@ -14,7 +14,6 @@ epochs per task follow the XTREME baseline scripts.
 from __future__ import annotations
 
 import json
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +29,6 @@ from pydantic import (
 )
 
 DEFAULT_MODEL = "FacebookAI/xlm-roberta-large"
-DATA_DIR_ENV = "CLAIMTRACE_XTREME_DATA_DIR"
 """Environment variable naming the default XTREME data root (the download scripts' ``download/``)."""
 DEFAULT_DATA_DIR = "data/xtreme"
 
@@ -255,7 +253,7 @@ class ReplicationSpec(_Strict):
     hyperparams: HyperParams = Field(default_factory=HyperParams)
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
     claimed_effect: ClaimedEffect | None = None
-    data_dir: Path = Field(default_factory=lambda: Path(os.environ.get(DATA_DIR_ENV, DEFAULT_DATA_DIR)))
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
     intermediate_data_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
     cpu_threads: int | None = Field(

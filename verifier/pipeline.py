@@ -8,7 +8,6 @@ or different number is never support). Sources are aggregated by :mod:`verifier.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,11 +68,6 @@ class VerifierModels:
         if nli_model and Path(nli_model).is_dir():
             calibrator = TemperatureCalibrator.load(Path(nli_model))
         return cls(IndexCache(cache_dir, embedder), nli, calibrator)
-
-    @classmethod
-    def from_env(cls, cache_dir: Path | None = None) -> "VerifierModels":
-        return cls.load(cache_dir=cache_dir, nli_model=os.environ.get("CLAIMTRACE_NLI_MODEL") or None,
-                        embedding_model=os.environ.get("CLAIMTRACE_EMBEDDING_MODEL") or "default")
 
     def model_ids(self) -> dict[str, str | None]:
         """What a stored verification records about the models that produced it."""

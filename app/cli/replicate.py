@@ -43,19 +43,20 @@ def replicate(
         derive_spec,
     )
 
+    from app.settings import get_settings
+
     if (spec is None) == (claim is None):
         fail("give exactly one of --spec FILE or --claim ID")
     try:
         if spec is not None:
             replication_spec = ReplicationSpec.load(spec)
         else:
-            replication_spec = derive_spec(_claim_text(claim))  # type: ignore[arg-type]
+            replication_spec = derive_spec(_claim_text(claim), data_dir=get_settings().xtreme_data_dir)  # type: ignore[arg-type]
     except SpecError as exc:
         fail(str(exc))
     except NotReplicableError as exc:
         fail(f"claim {claim} is not replicable: {exc.reason}")
 
-    from app.settings import get_settings
     from replication.data import DataFormatError
     from replication.inputs import PipelineError, load_inputs
 

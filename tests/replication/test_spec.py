@@ -94,9 +94,9 @@ def test_relative_paths_resolve_against_the_spec_folder(tmp_path: Path) -> None:
     assert hub.model == "FacebookAI/xlm-roberta-base"  # a hub id is left alone
 
 
-def test_data_dir_default_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("CLAIMTRACE_XTREME_DATA_DIR", str(tmp_path))
-    assert ReplicationSpec.from_yaml("targets: [xnli]").data_dir == tmp_path
+def test_data_dir_defaults_to_the_download_folder_and_can_be_given(tmp_path: Path) -> None:
+    assert ReplicationSpec.from_yaml("targets: [xnli]").data_dir.parts[-2:] == ("data", "xtreme")
+    assert ReplicationSpec.from_yaml(f"targets: [xnli]\ndata_dir: {tmp_path}").data_dir == tmp_path
 
 
 def _write(path: Path, text: str) -> Path:
