@@ -166,6 +166,8 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
                  *, top_k: int = TOP_K) -> Verdict:
     """Verify ``claim_text`` against ``sources`` (cited versions and other known versions)."""
     claim = analyze(claim_text.strip())
+    unreadable = [s.key for s in sources if s.cited and not s.passages]
+    sources = [s for s in sources if s.passages]  # a source without text settles nothing
     query_vector = models.indexes.encode_query(claim.text) if sources else None
     judgements = [judge_source(claim, s, models, query_vector, top_k=top_k) for s in sources]
     probs = aggregate_sources(judgements)
@@ -181,7 +183,7 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
         confidence=float(probs[LABELS.index(label)]),
         probs=tuple(float(p) for p in probs),
         evidence=evidence + others,
-        explanation=_explain(label, claim, cited, models),
+        explanation=_explain(label, claim, cited, models, unreadable),
         version_notes=version_notes(judgements),
         sources=judgements,
         completed_text=completed,
@@ -204,11 +206,13 @@ def _complete(claim: ClaimAnalysis, judgements: Sequence[SourceJudgement]) -> st
 
 
 def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
-             models: VerifierModels) -> str:
+             models: VerifierModels, unreadable: Sequence[str] = ()) -> str:
     how = (f"stance by NLI model {models.nli.model_id} with deterministic checks"
            if models.nli else "no NLI model configured: stance from deterministic checks and retrieval only")
+    missing = (f" Not checked, no text (fetch or attach them): {', '.join(unreadable)}."
+               if unreadable else "")
     if not cited:
-        return f"not enough info: no cited source has passages to check ({how})"
+        return f"not enough info: no cited source has passages to check ({how}).{missing}"
     deciding = max(cited, key=lambda j: j.probs[LABELS.index(label)])
     findings = "; ".join(deciding.notes[:3])
     text = f"{label.replace('_', ' ')} by {deciding.source_key}"
@@ -216,4 +220,4 @@ def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
         text += f" ({findings})"
     if claim.truncated:
         text += "; the claim is truncated, only its visible part was checked"
-    return f"{text}. {how}."
+    return f"{text}. {how}.{missing}"

@@ -97,6 +97,18 @@ def test_hallucinated_specifics_are_not_enough_info(checks_only: VerifierModels)
     assert no_sources.label == "not_enough_info" and "no cited source" in no_sources.explanation
 
 
+def test_a_cited_source_without_text_is_named_and_settles_nothing(checks_only: VerifierModels) -> None:
+    unfetched = SourcePassages("2104.07412v2", [], 9, "2104.07412", 2)
+    claim = "We use the pretrained XLM-R Large model as a starting point for all our experiments."
+    verdict = verify_claim(claim, [*sources(), unfetched], checks_only)
+    assert verdict.label == "supported"  # the readable source still decides
+    assert "Not checked, no text (fetch or attach them): 2104.07412v2." in verdict.explanation
+    alone = verify_claim(claim, [unfetched], checks_only)
+    assert alone.label == "not_enough_info" and alone.evidence == []
+    assert alone.explanation.startswith("not enough info: no cited source has passages to check")
+    assert "2104.07412v2" in alone.explanation
+
+
 def test_label_mapping_from_config_names() -> None:
     assert map_labels({0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"}) == {
         0: "supports", 1: "neutral", 2: "contradicts"}
