@@ -80,7 +80,7 @@ async def ingest_report(request: Request, response: Response, settings: Settings
 
 def _summary_fields(report: Report) -> dict:
     return dict(id=report.id, title=report.title, author=report.author, report_date=report.report_date,
-                research_question=report.research_question, claim_count=len(report.mentions),
+                research_question=report.research_question, claim_count=report.claim_count,
                 created_at=report.created_at)
 
 

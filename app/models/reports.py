@@ -28,7 +28,7 @@ class Report(CreatedAtMixin, Base):
     stated_claims_verified: Mapped[int | None]
     stated_quality_score: Mapped[float | None]
     warnings: Mapped[list] = mapped_column(default=list)
-    raw_text: Mapped[str] = mapped_column(Text)
+    raw_text: Mapped[str] = mapped_column(Text, deferred=True)  # up to 2 MB: loaded on demand
 
     mentions: Mapped[list[ClaimMention]] = relationship(
         back_populates="report", order_by="ClaimMention.position", cascade="all, delete-orphan"
@@ -94,6 +94,12 @@ class Citation(Base):
 # How many reports state a claim, computed in SQL so listings never load every mention.
 Claim.mention_count = column_property(
     select(func.count(ClaimMention.id)).where(ClaimMention.claim_id == Claim.id)
+    .correlate_except(ClaimMention).scalar_subquery(),
+    deferred=False,
+)
+
+Report.claim_count = column_property(
+    select(func.count(ClaimMention.id)).where(ClaimMention.report_id == Report.id)
     .correlate_except(ClaimMention).scalar_subquery(),
     deferred=False,
 )

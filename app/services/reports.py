@@ -106,9 +106,7 @@ def _sources_by_key(session: Session, parsed: ParsedReport) -> dict[str, Source]
 
 def list_reports(session: Session, *, offset: int = 0, limit: int = 50) -> tuple[list[Report], int]:
     total = session.scalar(select(func.count(Report.id))) or 0
-    rows = session.scalars(
-        select(Report).options(selectinload(Report.mentions)).order_by(Report.id).offset(offset).limit(limit)
-    ).all()
+    rows = session.scalars(select(Report).order_by(Report.id).offset(offset).limit(limit)).all()
     return list(rows), total
 
 
