@@ -48,6 +48,8 @@ _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.IGNORECASE
 )
 _ALL_TASKS = re.compile(r"\ball\s+(?:9|nine)\b|\bmulti-?task\b[^.]*\ball\b", re.IGNORECASE)
+_SQUAD_VERSION = re.compile(r"\bsquad[\s_-]*v?\s*([12])(?:\.[01])?(?!\w|\.\d)", re.IGNORECASE)
+_BARE_SQUAD = re.compile(r"\bsquad\b(?![\s_-]*v?\s*(?:1|2)(?:\.\d)?\b)", re.IGNORECASE)
 _SELECTION = re.compile(r"\bbest[- ]performing\b[^.]*\b(?:each|every|per)\b|\bbest\b[^.]*\bfor each\b", re.IGNORECASE)
 
 
@@ -132,6 +134,7 @@ def _parse(text: str) -> _Parsed:
 
 def _effects(text: str) -> list[float]:
     """Effect sizes: numbers after the first effect word that are not counts."""
+    text = _SQUAD_VERSION.sub(lambda m: f"squad_v{m.group(1)}", text)  # a version is not an effect
     match = _EFFECT_WORDS.search(text)
     if match is None:
         return []
@@ -148,6 +151,7 @@ def _effects(text: str) -> list[float]:
 
 def _mentioned(text: str, *, intermediate: bool) -> list[str]:
     """Registry tasks whose name, alias or display name occurs as a word, in text order."""
+    text = _SQUAD_VERSION.sub(lambda m: f"squad_v{m.group(1)}", text)  # "SQuAD 2.0" is not "SQuAD"
     found: list[tuple[int, str]] = []
     for task in all_tasks():
         if task.is_intermediate != intermediate:
@@ -171,6 +175,11 @@ def _mentioned_targets(text: str) -> list[Task]:
 
 def _build(text: str, parsed: _Parsed, intermediates: list[str], delta: float, overrides: dict[str, Any]) -> ReplicationSpec:
     notes = list(parsed.notes)
+    if "squad_v1" in intermediates and not parsed.multi_task_all and _BARE_SQUAD.search(text):
+        notes.append(
+            "'SQuAD' without a version read as SQuAD v1.1; the paper also trains on SQuAD v2.0 "
+            "(set intermediate.tasks to squad_v2 if that is the run meant)"
+        )
     xtreme = benchmark_tasks("xtreme")
     if parsed.targets:
         targets = parsed.targets

@@ -22,7 +22,6 @@ import copy
 import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,12 +49,11 @@ from replication.scoring import (
     mine_pairs,
     nearest_neighbours,
     score_folders,
-    score_task,
     seqeval_f1,
     squad_em_f1,
 )
 from replication.spec import ReplicationSpec
-from replication.tasks import Task, TaskFormat, benchmark_tasks
+from replication.tasks import Task, TaskFormat, get_benchmark
 from replication.train import (
     ProgressCallback,
     TaskStream,
@@ -119,6 +117,14 @@ class ReplicationResult(BaseModel):
     seeds: list[SeedResult]
     scores: dict[str, dict[str, dict[str, Any]]]
     """arm → task → metric → language → mean over seeds (plus ``avg_metric``)."""
+    overall: dict[str, dict[str, float | None]] = Field(default_factory=dict)
+    """arm → ``all_task`` / category → mean over seeds (``None`` where not computed)."""
+    deltas: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """task → metric → language → mean paired delta (treatment − baseline) over seeds, with
+    the ``avg_*`` keys; ``overall`` → ``all_task`` / category. Empty without a treatment."""
+    scope: Literal["benchmark", "subset"] = "benchmark"
+    """``subset``: only some XTREME tasks or languages were run; ``overall`` scores average
+    those, so they are not the benchmark's numbers."""
     effect: EffectEstimate | None
     verdict: Verdict
     verdict_reason: str
@@ -302,11 +308,19 @@ def _run(spec: ReplicationSpec, inputs: ExperimentInputs, out: Path, progress: P
         seed_results.append(result)
 
     effect, verdict, reason = _conclude(spec, seed_results, arms)
+    caveat = coverage_caveat(spec.claimed_effect.metric, targets) if spec.claimed_effect else None
+    if caveat and effect is not None:
+        reason = f"{reason}; caveat: {caveat}"
+    scores = _mean_scores(seed_results, arms)
+    overall = {arm: _mean_overall([s.arms[arm].overall for s in seed_results]) for arm in arms}
     return ReplicationResult(
         name=spec.name,
         spec=spec.to_dict(),
         seeds=seed_results,
-        scores=_mean_scores(seed_results, arms),
+        scores=scores,
+        overall=overall,
+        deltas=_deltas(scores, overall) if "treatment" in arms else {},
+        scope=seed_results[0].arms["baseline"].scope,
         effect=effect,
         verdict=verdict,
         verdict_reason=reason,
@@ -326,22 +340,12 @@ def _write_summary(marker: Path, summary: PhaseSummary) -> None:
 
 
 def score_predictions(pred_dir: Path, labels_dir: Path, targets: list[TargetData]) -> ArmScores:
-    """Official scores: `score_folders` when the run covers the whole benchmark with every
-    language; otherwise `score_task` per target on its evaluated languages, with the overall
-    and category scores averaged the same way over the targets that ran."""
-    bench = benchmark_tasks(BENCHMARK)
-    full = {t.task.name for t in targets} == {t.name for t in bench} and all(
-        set(t.languages) == set(t.task.languages) for t in targets
-    )
-    if full:
-        scored = score_folders(pred_dir, labels_dir, BENCHMARK)
-        return ArmScores(overall=scored["overall"], tasks=scored["tasks"], scope="benchmark")
-    tasks = {t.task.name: score_task(replace(t.task, languages=tuple(t.languages)), pred_dir, labels_dir) for t in targets}
-    overall: dict[str, float | None] = {"all_task": float(np.mean([s["avg_metric"] for s in tasks.values()]))}
-    for category in ("classification", "tagging", "qa", "retrieval"):
-        members = [s["avg_metric"] for t in targets if t.task.category == category for s in [tasks[t.task.name]]]
-        overall[category] = float(np.mean(members)) if members else None
-    return ArmScores(overall=overall, tasks=tasks, scope="subset")
+    """Official scores of the run's targets on their evaluated languages (`score_folders`
+    limited to them); scope ``subset`` unless the run covers the whole benchmark."""
+    scored = score_folders(pred_dir, labels_dir, BENCHMARK, tasks={t.task.name: t.languages for t in targets})
+    if scored["missing_tasks"]:
+        raise PipelineError(f"{pred_dir}: no predictions for {', '.join(scored['missing_tasks'])}")
+    return ArmScores(overall=scored["overall"], tasks=scored["tasks"], scope=scored["scope"])
 
 
 def _conclude(spec: ReplicationSpec, seeds: list[SeedResult], arms: list[str]) -> tuple[EffectEstimate | None, Verdict, str]:
@@ -356,6 +360,56 @@ def _conclude(spec: ReplicationSpec, seeds: list[SeedResult], arms: list[str]) -
     effect = estimate_effect(deltas, claim.metric, claim.delta, claim.tolerance, claim.confidence)
     verdict, reason = decide(effect)
     return effect, verdict, reason
+
+
+def coverage_caveat(metric: str, targets: list[TargetData]) -> str | None:
+    """Why the claimed metric, as this run measures it, is not the benchmark's number
+    the claim refers to (a subset of tasks or languages); ``None`` when it is."""
+    bench = get_benchmark(BENCHMARK)
+    ran = {t.task.name: set(t.languages) for t in targets}
+    parts = metric.split(".")
+    if parts[0] == "overall":
+        wanted = bench.task_names if parts[1] == "all_task" else bench.categories().get(parts[1], ())
+    elif parts[0] == "tasks" and len(parts) <= 3:  # a task average, not one language's score
+        wanted = (parts[1],)
+    else:
+        return None
+    absent = [name for name in wanted if name not in ran]
+    partial = [name for name in wanted if name in ran and ran[name] != set(bench.task(name).languages)]
+    if not absent and not partial:
+        return None
+    what = []
+    if absent:
+        what.append(f"tasks {', '.join(absent)} not run")
+    if partial:
+        what.append(f"only some languages of {', '.join(partial)}")
+    return (
+        f"{metric} here averages the run's subset of {bench.name} ({'; '.join(what)}), "
+        "so the measured delta is not the benchmark figure the claim states"
+    )
+
+
+def _mean_overall(per_seed: list[dict[str, float | None]]) -> dict[str, float | None]:
+    return {
+        key: None if any(o[key] is None for o in per_seed) else float(np.mean([o[key] for o in per_seed]))
+        for key in per_seed[0]
+    }
+
+
+def _deltas(scores: dict[str, dict[str, dict[str, Any]]], overall: dict[str, dict[str, float | None]]) -> dict[str, dict[str, Any]]:
+    """Treatment − baseline of the seed means (equal to the mean of the paired deltas)."""
+    base, treat = scores["baseline"], scores["treatment"]
+    out: dict[str, dict[str, Any]] = {}
+    for task, entry in base.items():
+        out[task] = {
+            key: {lang: treat[task][key][lang] - v for lang, v in value.items()}
+            if isinstance(value, dict)
+            else treat[task][key] - value
+            for key, value in entry.items()
+        }
+    b, t = overall["baseline"], overall["treatment"]
+    out["overall"] = {key: None if b[key] is None or t[key] is None else t[key] - b[key] for key in b}
+    return out
 
 
 def _mean_scores(seeds: list[SeedResult], arms: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -527,6 +581,7 @@ __all__ = [
     "PipelineError",
     "ReplicationResult",
     "SeedResult",
+    "coverage_caveat",
     "decide",
     "estimate_effect",
     "metric_value",

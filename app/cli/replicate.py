@@ -10,7 +10,6 @@ import typer
 from app.cli.errors import fail
 
 
-
 def _claim_text(claim_id: int) -> str:
     """The claim's text from the database (its completed text when a truncated one was recovered)."""
     from app.db import session_scope
@@ -36,14 +35,13 @@ def replicate(
 ) -> None:
     """Re-train baseline and intermediate-task treatment over the spec's seeds, score them with the
     official XTREME metrics and compare the measured delta with the claimed one (writes result.json)."""
+    from app.settings import get_settings
     from replication.spec import (
         NotReplicableError,
         ReplicationSpec,
         SpecError,
         derive_spec,
     )
-
-    from app.settings import get_settings
 
     if (spec is None) == (claim is None):
         fail("give exactly one of --spec FILE or --claim ID")
@@ -83,4 +81,10 @@ def replicate(
     if effect is not None:
         interval = "" if effect.ci_low is None else f" [{effect.ci_low:+.2f}, {effect.ci_high:+.2f}]"
         typer.echo(f"{effect.metric}: measured {effect.mean:+.2f}{interval} over {effect.n_seeds} seed(s); claimed {effect.claimed_delta:+.2f}")
+    for task, base in result.scores.get("baseline", {}).items():
+        treated = result.scores.get("treatment", {}).get(task)
+        line = f"  {task:<10} baseline {base['avg_metric']:6.2f}"
+        if treated is not None:
+            line += f"  treatment {treated['avg_metric']:6.2f}  delta {treated['avg_metric'] - base['avg_metric']:+6.2f}"
+        typer.echo(line + f"  (avg_metric, mean of {len(result.seeds)} seed(s))")
     typer.echo(f"result: {out_dir / 'result.json'} ({result.duration_s:.1f} s)")

@@ -21,12 +21,13 @@ mis-score:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from replication.tasks import Task, get_benchmark
+from replication.tasks import Benchmark, Task, get_benchmark
 
 from . import files
 from .errors import ScoringError
@@ -140,38 +141,89 @@ def score_task(task: Task, predictions_dir: str | PathLike[str], labels_dir: str
     return result
 
 
+TaskSelection = Mapping[str, Iterable[str] | None] | Iterable[str]
+"""Task names (aliases allowed), or task name → languages (``None``: all of them)."""
+
+
+def _select(bench: Benchmark, selection: TaskSelection | None) -> tuple[list[Task], bool]:
+    """The benchmark's tasks limited to ``selection`` (benchmark order, official language
+    order) and whether that is the whole benchmark with every language."""
+    if selection is None:
+        return list(bench.tasks), True
+    if isinstance(selection, str):
+        selection = [selection]
+    wanted = dict(selection) if isinstance(selection, Mapping) else dict.fromkeys(selection)
+    chosen: dict[str, Task] = {}
+    for name, langs in wanted.items():
+        task = bench.task(name)
+        if task.name in chosen:
+            raise ValueError(f"task {task.name!r} is selected twice")
+        if langs is not None:
+            langs = list(langs)
+            unknown = sorted(set(langs) - set(task.languages))
+            if unknown:
+                raise ValueError(f"languages {unknown} are not {bench.name} languages of task {task.name!r}")
+            if not langs:
+                raise ValueError(f"empty language selection for task {task.name!r}")
+            task = replace(task, languages=tuple(lang for lang in task.languages if lang in langs))
+        chosen[task.name] = task
+    tasks = [chosen[t.name] for t in bench.tasks if t.name in chosen]
+    whole = len(tasks) == len(bench.tasks) and all(
+        t.languages == b.languages for t, b in zip(tasks, bench.tasks)
+    )
+    return tasks, whole
+
+
 def score_folders(
     predictions_dir: str | PathLike[str],
     labels_dir: str | PathLike[str],
     benchmark: str = "xtreme",
+    *,
+    tasks: TaskSelection | None = None,
 ) -> dict[str, Any]:
     """Score a whole submission folder against a label folder.
 
     Returns ``{"overall": {"all_task": ..., <category>: ...}, "tasks": {task:
     {metric: {lang: value}, "avg_<metric>": ..., "avg_metric": ...}},
-    "missing_tasks": [...]}``; scores are percentages; an overall or category
-    score is ``None`` when one of its tasks has no prediction folder.
+    "missing_tasks": [...], "scope": "benchmark" | "subset"}``; scores are
+    percentages; an overall or category score is ``None`` when one of its tasks
+    has no prediction folder.
+
+    ``tasks`` limits scoring to some of the benchmark's tasks and, per task, some of
+    its languages (``{"xnli": ["de", "en"], "panx": None}``). The scope is then
+    ``"subset"``: task averages are over the selected languages, ``all_task`` over the
+    selected tasks, each category over its selected tasks (``None`` when it has none)
+    — numbers not comparable with a full-benchmark score.
     """
     bench = get_benchmark(benchmark)
+    selected, whole = _select(bench, tasks)
     pred_root, label_root = Path(predictions_dir), Path(labels_dir)
     for root, role in ((pred_root, "predictions"), (label_root, "labels")):
         if not root.is_dir():
             raise ScoringError(root, f"{role} folder not found")
 
-    tasks: dict[str, dict[str, Any]] = {}
+    scored: dict[str, dict[str, Any]] = {}
     missing: list[str] = []
-    for task in bench.tasks:
+    for task in selected:
         if not (pred_root / task.name).is_dir():
             missing.append(task.name)
             continue
-        tasks[task.name] = score_task(task, pred_root, label_root)
+        scored[task.name] = score_task(task, pred_root, label_root)
+
+    selected_names = {t.name for t in selected}
 
     def mean_or_none(names: tuple[str, ...]) -> float | None:
-        if any(n not in tasks for n in names):
+        names = tuple(n for n in names if n in selected_names)
+        if not names or any(n not in scored for n in names):
             return None
-        return sum(tasks[n]["avg_metric"] for n in names) / len(names)
+        return sum(scored[n]["avg_metric"] for n in names) / len(names)
 
     overall: dict[str, float | None] = {"all_task": mean_or_none(bench.task_names)}
     for category, names in bench.categories().items():
         overall[category] = mean_or_none(names)
-    return {"overall": overall, "tasks": tasks, "missing_tasks": missing}
+    return {
+        "overall": overall,
+        "tasks": scored,
+        "missing_tasks": missing,
+        "scope": "benchmark" if whole else "subset",
+    }

@@ -18,6 +18,7 @@ from replication.pipeline import (
     PipelineError,
     ReplicationResult,
     _Runner,
+    coverage_caveat,
     decide,
     estimate_effect,
     run_experiment,
@@ -68,7 +69,21 @@ def test_tiny_experiment_end_to_end(make_spec, tmp_path: Path) -> None:
     deltas = [s.metric["treatment"] - s.metric["baseline"] for s in result.seeds]
     assert effect.deltas == pytest.approx(deltas)
     assert effect.ci_low < effect.mean < effect.ci_high
-    assert (result.verdict, result.verdict_reason) == decide(effect)
+    verdict, reason = decide(effect)
+    assert result.verdict == verdict and result.verdict_reason.startswith(reason)
+    # The tiny run covers a subset of XTREME: the reader is told the overall delta is not the benchmark's.
+    assert result.scope == "subset" and "caveat: overall.all_task here averages the run's subset" in result.verdict_reason
+
+    # Seed means of the overall scores per arm, and per-language deltas (treatment − baseline).
+    for arm in ("baseline", "treatment"):
+        assert result.overall[arm]["all_task"] == pytest.approx(sum(s.metric[arm] for s in result.seeds) / 2)
+    assert result.deltas["overall"]["all_task"] == pytest.approx(effect.mean)
+    for lang in ("en", "de"):
+        per_seed = [s.arms["treatment"].tasks["panx"]["f1"][lang] - s.arms["baseline"].tasks["panx"]["f1"][lang] for s in result.seeds]
+        assert result.deltas["panx"]["f1"][lang] == pytest.approx(sum(per_seed) / 2)
+    assert result.deltas["xquad"]["avg_metric"] == pytest.approx(
+        result.scores["treatment"]["xquad"]["avg_metric"] - result.scores["baseline"]["xquad"]["avg_metric"]
+    )
 
     # Logs and progress.
     events = [json.loads(line) for line in (tmp_path / "run" / "train.jsonl").read_text().splitlines()]
@@ -91,6 +106,19 @@ def test_single_intermediate_single_seed_is_inconclusive(make_spec, tmp_path: Pa
     seed = result.seeds[0]
     assert seed.delta == pytest.approx(seed.arms["treatment"].tasks["tatoeba"]["avg_metric"] - seed.arms["baseline"].tasks["tatoeba"]["avg_metric"])
     assert (tmp_path / "labels" / "tatoeba" / "test-de.tsv").read_text().splitlines()[:3] == ["0", "1", "2"]
+
+
+def test_the_coverage_caveat_names_what_the_run_left_out() -> None:
+    full = [TargetData(t, list(t.languages), None, None, {}) for t in benchmark_tasks("xtreme")]
+    assert coverage_caveat("overall.all_task", full) is None
+    some = [TargetData(get_task("xnli"), ["de", "en"], None, None, {}), TargetData(get_task("pawsx"), list(get_task("pawsx").languages), None, None, {})]
+    assert coverage_caveat("overall.classification", some) == (
+        "overall.classification here averages the run's subset of xtreme (only some languages of xnli), "
+        "so the measured delta is not the benchmark figure the claim states"
+    )
+    assert "tasks udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba not run" in coverage_caveat("overall.all_task", some)
+    assert coverage_caveat("tasks.pawsx.avg_metric", some) is None
+    assert coverage_caveat("tasks.xnli.accuracy.de", some) is None  # one language's score is what it is
 
 
 def test_t_interval_matches_the_textbook_formula() -> None:

@@ -27,6 +27,7 @@ def test_the_tiny_example_runs_and_writes_a_verdict(tmp_path: Path) -> None:
     result = invoke("--spec", str(TINY), "--out", str(out), "--quiet")
     assert result.exit_code == 0, result.output
     assert "result: " in result.stdout and "overall.all_task: measured" in result.stdout
+    assert "caveat: overall.all_task here averages the run's subset of xtreme" in result.stdout
     saved = json.loads((out / "result.json").read_text())
     assert saved["verdict"] in {"replicated", "not_replicated", "inconclusive"}
     assert saved["verdict"] in result.stdout
@@ -34,6 +35,10 @@ def test_the_tiny_example_runs_and_writes_a_verdict(tmp_path: Path) -> None:
         assert set(saved["scores"][arm]) == {"xnli", "panx", "xquad", "tatoeba", "bucc2018"}
         assert set(saved["scores"][arm]["xnli"]["accuracy"]) == {"en", "de"}
     assert saved["effect"]["ci_low"] is not None and len(saved["effect"]["deltas"]) == 3
+    assert saved["scope"] == "subset" and saved["deltas"]["overall"]["all_task"] == pytest.approx(saved["effect"]["mean"])
+    xnli = saved["scores"]["treatment"]["xnli"]["avg_metric"] - saved["scores"]["baseline"]["xnli"]["avg_metric"]
+    assert f"xnli       baseline {saved['scores']['baseline']['xnli']['avg_metric']:6.2f}" in result.stdout
+    assert f"delta {xnli:+6.2f}" in result.stdout
 
 
 @pytest.mark.parametrize("args", [(), ("--spec", "a.yaml", "--claim", "1")])

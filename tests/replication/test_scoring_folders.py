@@ -140,3 +140,39 @@ def test_xtreme_r_scoring_on_a_complete_tiny_submission(tmp_path):
     assert result["overall"]["classification"] == pytest.approx(50.0)
     expected_all = (50 + 50 + 0 + 0 + qa * 3 + 50 + 50 + 50) / 10
     assert result["overall"]["all_task"] == pytest.approx(expected_all)
+
+
+def test_a_task_and_language_selection_is_scored_as_a_subset(mock_scores):
+    result = score_folders(MOCK / "predictions", MOCK / "labels", tasks={"xnli": ["en", "de"], "MLQA": None})
+    assert result["scope"] == "subset" and result["missing_tasks"] == []
+    assert list(result["tasks"]) == ["xnli", "mlqa"]  # benchmark order
+    xnli = result["tasks"]["xnli"]
+    assert list(xnli["accuracy"]) == ["de", "en"]  # official language order
+    assert xnli["accuracy"]["de"] == pytest.approx(mock_scores["tasks"]["xnli"]["accuracy"]["de"])
+    assert xnli["avg_metric"] == pytest.approx((xnli["accuracy"]["de"] + xnli["accuracy"]["en"]) / 2)
+    assert result["tasks"]["mlqa"]["avg_metric"] == pytest.approx(mock_scores["tasks"]["mlqa"]["avg_metric"])
+    overall = result["overall"]
+    assert overall["all_task"] == pytest.approx((xnli["avg_metric"] + result["tasks"]["mlqa"]["avg_metric"]) / 2)
+    assert overall["classification"] == pytest.approx(xnli["avg_metric"])  # pawsx not selected
+    assert overall["qa"] == pytest.approx(result["tasks"]["mlqa"]["avg_metric"])
+    assert overall["tagging"] is None and overall["retrieval"] is None
+
+
+def test_selecting_every_task_and_language_is_the_benchmark(mock_scores):
+    every = score_folders(MOCK / "predictions", MOCK / "labels", tasks=list(EXPECTED["tasks"]))
+    assert every["scope"] == mock_scores["scope"] == "benchmark"
+    assert every["overall"] == pytest.approx(mock_scores["overall"])
+
+
+def test_a_selected_task_without_predictions_is_missing(mock_copy):
+    shutil.rmtree(mock_copy / "tatoeba")
+    result = score_folders(mock_copy, MOCK / "labels", tasks={"tatoeba": ["de"], "bucc2018": None})
+    assert result["missing_tasks"] == ["tatoeba"]
+    assert result["overall"]["all_task"] is None and result["overall"]["retrieval"] is None
+
+
+def test_a_selection_outside_the_benchmark_is_refused():
+    with pytest.raises(ValueError, match=r"languages \['xx'\] are not xtreme languages of task 'xnli'"):
+        score_folders(MOCK / "predictions", MOCK / "labels", tasks={"xnli": ["en", "xx"]})
+    with pytest.raises(KeyError, match="mewslix"):
+        score_folders(MOCK / "predictions", MOCK / "labels", tasks=["mewslix"])

@@ -47,6 +47,25 @@ def test_paired_effects_are_split_into_one_spec_each() -> None:
         (["squad_v1"], 8.2), (["mnli"], 7.5), (["hellaswag"], 7.0)
     ]
     assert all("truncated" in " ".join(s.notes) for s in specs)
+    squad_notes = [[n for n in s.notes if "without a version" in n] for s in specs]
+    squad_note = (
+        "'SQuAD' without a version read as SQuAD v1.1; the paper also trains on SQuAD v2.0 "
+        "(set intermediate.tasks to squad_v2 if that is the run meant)"
+    )
+    assert squad_notes == [[squad_note], [], []]
+
+
+@pytest.mark.parametrize(
+    ("name", "task"),
+    [("SQuAD v1.1", "squad_v1"), ("SQuAD 1.1", "squad_v1"), ("SQuAD 2.0", "squad_v2"), ("SQuAD v2.0", "squad_v2"),
+     ("SQuAD v2", "squad_v2"), ("squad_v2", "squad_v2"), ("SQuADv2", "squad_v2")],
+)
+def test_a_squad_version_picks_that_task_alone(name: str, task: str) -> None:
+    spec = derive_spec(f"Intermediate training on {name} improves XTREME by 3.1 points.")
+    assert spec.intermediate.tasks == [task]
+    assert not any("without a version" in n for n in spec.notes)
+    after = derive_spec(f"XTREME improves by 3.1 points after intermediate training on {name}.")
+    assert after.intermediate.tasks == [task] and after.claimed_effect.delta == 3.1  # the version is no effect
 
 
 @pytest.mark.parametrize(
