@@ -68,6 +68,14 @@ class CheckResult:
             return "contradicts"
         return "supports" if self.states_claim else "neutral"
 
+    def conflict_notes(self) -> list[str]:
+        """Only the findings that make the passage contradict the claim."""
+        out = [f"claim states {c.text.strip()}, evidence states {s.text.strip()}"
+               for c, s in self.numbers_conflict] if self.same_subject else []
+        if self.polarity_conflict:
+            out.append("evidence states the opposite direction or a negation")
+        return out
+
     def notes(self) -> list[str]:
         """Human-readable findings, for the verdict's explanation."""
         out: list[str] = []
@@ -108,6 +116,19 @@ def _best_clause(clause: Clause, candidates: tuple[Clause, ...]) -> Clause | Non
     return best if best_share >= CLAUSE_MATCH else None
 
 
+def _rival(quantity: Quantity, candidates: list[Quantity]) -> Quantity | None:
+    """The evidence number most plausibly stating ``quantity``'s value differently."""
+    comparable = [o for o in candidates if quantity.comparable(o)]
+    if not comparable:
+        return None
+
+    def closeness(other: Quantity) -> tuple:
+        return (other.kind == quantity.kind, bool(quantity.unit) and other.unit == quantity.unit,
+                len(quantity.context & other.context))
+
+    return max(comparable, key=closeness)
+
+
 def check(claim: ClaimAnalysis | str, passage: ClaimAnalysis | str) -> CheckResult:
     """Run every deterministic check of ``claim`` against ``passage``."""
     claim = analyze(claim) if isinstance(claim, str) else claim
@@ -116,11 +137,16 @@ def check(claim: ClaimAnalysis | str, passage: ClaimAnalysis | str) -> CheckResu
     agree: list[Quantity] = []
     missing: list[Quantity] = []
     conflict: list[tuple[Quantity, Quantity]] = []
-    for quantity in claim.checked_quantities:
+    claimed = claim.checked_quantities
+    # Evidence numbers that state one of the claim's values are taken; a conflicting claim
+    # number is compared with the closest of the others (not a section number or a year).
+    taken = {id(o) for o in evidence_numbers if any(q.same_value(o) for q in claimed)}
+    for quantity in claimed:
         if any(quantity.same_value(other) for other in evidence_numbers):
             agree.append(quantity)
             continue
-        rival = next((o for o in evidence_numbers if quantity.comparable(o)), None)
+        rival = (_rival(quantity, [o for o in evidence_numbers if id(o) not in taken])
+                 or _rival(quantity, list(evidence_numbers)))
         if rival is not None:
             conflict.append((quantity, rival))
         else:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from verifier.lexicon import EntityMatch, find_entities
+from verifier.lexicon import EntityMatch, find_entities, with_families
 
 NUMBER_WORDS: dict[str, int] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -56,6 +56,15 @@ POSITIVE = re.compile(
 NEGATIVE = re.compile(
     r"\b(hurt\w*|degrad\w*|decreas\w*|worse|lower|underperform\w*|harm\w*|drop\w*|"
     r"reduc\w*|inferior|impair\w*|declin\w*|ineffective)\b",
+    re.IGNORECASE,
+)
+# A negated clause with no direction of its own opposes a directional one only when it denies
+# any effect ("has no effect on X" vs "improves X"), not when the negation is incidental
+# ("tasks that have no training data" vs "large improvements on those tasks").
+NULL_EFFECT = re.compile(
+    r"\b(?:no|not\s+any|without\s+(?:any\s+)?)\s*(?:significant\s+|clear\s+|measurable\s+|noticeable\s+)?"
+    r"(?:effect|impact|difference|change|influence)s?\b"
+    r"|\b(?:does|do|did)\s+not\s+(?:affect|change|matter|differ|influence)\b|\bunaffected\b|\bunchanged\b",
     re.IGNORECASE,
 )
 CLAUSE_SPLIT = re.compile(
@@ -117,12 +126,21 @@ class Clause:
     polarity: int
     direction: int = 0
     negated: bool = False
+    null_effect: bool = False
 
     def opposes(self, other: "Clause") -> bool:
         """Opposite claims about the same thing: one negates what the other asserts
-        ("prevents" / "does not prevent"), or they go in opposite directions."""
+        ("prevents" / "does not prevent", "sees no benefit" / "benefits"), one denies any
+        effect the other asserts ("has no effect" / "improves"), or they go in opposite
+        directions. An incidental negation ("tasks that have no training data") opposes
+        nothing directional."""
         if self.negated != other.negated:
-            return self.direction == other.direction or not (self.direction and other.direction)
+            if self.direction == other.direction:
+                return True
+            if self.direction and other.direction:
+                return False  # "does not help" / "hurts": compatible
+            negated = self if self.negated else other
+            return negated.null_effect and not negated.direction
         return self.direction * other.direction < 0
 
 
@@ -284,7 +302,7 @@ def analyze(text: str) -> ClaimAnalysis:
     """Analyse a claim or passage text (cached: passages are analysed once per text)."""
     clauses = tuple(
         Clause(part.strip(), content_terms(part), _polarity(part), _direction(part),
-               bool(NEGATION.search(part)))
+               bool(NEGATION.search(part)), bool(NULL_EFFECT.search(part)))
         for part in CLAUSE_SPLIT.split(text)
         if part and part.strip()
     )
@@ -298,7 +316,7 @@ def analyze(text: str) -> ClaimAnalysis:
         negated=bool(NEGATION.search(text)),
         polarity=_polarity(text),
         truncated=is_truncated(text),
-        entity_names=frozenset(e.name for e in entities),
+        entity_names=with_families({e.name for e in entities}),
     )
 
 

@@ -69,6 +69,10 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     )
 }
 
+# A more specific entity names its family too: a text about "XLM-R Large" is about "XLM-R"
+# (never the reverse: a claim about XLM-R Large is not backed by a passage naming XLM-R).
+PARENTS: dict[str, str] = {"XLM-R Large": "XLM-R"}
+
 KINDS: dict[str, dict[str, tuple[str, ...]]] = {
     "task": TASKS,
     "benchmark": BENCHMARKS,
@@ -109,6 +113,16 @@ def find_entities(text: str) -> list[EntityMatch]:
         canonical, kind = forms.get(key) or forms.get(hit.group().lower()) or _lookup(key, forms)
         matches.append(EntityMatch(canonical, kind, hit.group(), hit.start(), hit.end()))
     return matches
+
+
+def with_families(names: frozenset[str] | set[str]) -> frozenset[str]:
+    """``names`` plus the families (:data:`PARENTS`) they belong to."""
+    out = set(names)
+    for name in names:
+        while name in PARENTS:
+            name = PARENTS[name]
+            out.add(name)
+    return frozenset(out)
 
 
 def _lookup(key: str, forms: dict[str, tuple[str, str]]) -> tuple[str, str]:

@@ -128,10 +128,9 @@ def _notes(label: str, window: CheckResult, passages: Sequence[CheckResult]) -> 
     if label == "supported":
         return ()
     if label == "contradicted":
-        chosen = [c for c in passages if c.contradicts] or [window]
-    else:
-        chosen = [window]
-    return tuple(dict.fromkeys(n for c in chosen for n in c.notes()))
+        conflicts = [n for c in passages if c.contradicts for n in c.conflict_notes()]
+        return tuple(dict.fromkeys(conflicts or window.notes()))
+    return tuple(dict.fromkeys(window.notes()))
 
 
 def _apply_checks(probs: np.ndarray, window: CheckResult, passages: Sequence[CheckResult]) -> np.ndarray:
@@ -150,8 +149,9 @@ def _evidence(source: SourcePassages, hit: Hit, result: CheckResult, label: str,
               probs: np.ndarray, *, in_window: bool) -> EvidenceItem:
     if result.contradicts:
         stance = "contradicts"
-    elif result.states_claim or (in_window and label == "supported" and result.on_topic):
-        stance = "supports"
+    elif result.states_claim or (in_window and label == "supported" and result.on_topic
+                                 and not result.numbers_conflict and not result.polarity_conflict):
+        stance = "supports"  # a passage stating another value or the opposite never supports
     elif in_window and label == "contradicted" and result.on_topic:
         stance = "contradicts"
     else:
@@ -213,7 +213,11 @@ def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
                if unreadable else "")
     if not cited:
         return f"not enough info: no cited source has passages to check ({how}).{missing}"
-    deciding = max(cited, key=lambda j: j.probs[LABELS.index(label)])
+    if label == "not_enough_info":  # the closest any cited source came to settling it
+        deciding = max(cited, key=lambda j: (max(j.probs[0], j.probs[1]),
+                                             max((e.retrieval_score for e in j.evidence), default=0.0)))
+    else:
+        deciding = max(cited, key=lambda j: j.probs[LABELS.index(label)])
     findings = "; ".join(deciding.notes[:3])
     text = f"{label.replace('_', ' ')} by {deciding.source_key}"
     if findings:

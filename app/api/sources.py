@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.db import SessionDep
+from app.db import SessionDep, SettingsDep
 from app.models import Source
 from app.schemas.common import OffsetPage
 from app.schemas.jobs import JobOut
@@ -37,9 +37,9 @@ def get_source(source_id: int, session: SessionDep) -> SourceDetailOut:
 
 
 @router.post("/{source_id}/fetch", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
-def fetch_source(source_id: int, session: SessionDep, refresh: bool = False) -> JobOut:
+def fetch_source(source_id: int, session: SessionDep, settings: SettingsDep, refresh: bool = False) -> JobOut:
     """Queue a fetch (metadata, version-pinned PDF/HTML, passages); poll the returned job."""
-    job = service.enqueue_fetch(session, source_id, refresh=refresh)
+    job = service.enqueue_fetch(session, source_id, refresh=refresh, settings=settings)
     session.commit()
     return JobOut.model_validate(job)
 

@@ -109,6 +109,9 @@ def audit_report(session: Session, report_id: int) -> Audit:
         "claims_not_enough_info": sum(f.verdict == "not_enough_info" for f in verified),
         "mean_confidence": _mean([f.confidence for f in verified if f.confidence is not None]),
         "mean_confidence_supported": _mean([f.confidence for f in verified if f.verdict == "supported"]),
+        # Comparable with the stated confidence (that a claim is verified): P(supported).
+        "mean_probability_supported": _mean([runs[m.id].probabilities.get("supported", 0.0)
+                                             for m in mentions if m.id in runs]),
     }
     citations = list(session.scalars(
         select(Citation).where(Citation.report_id == report_id, Citation.source_id.is_not(None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import timezone
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
@@ -196,14 +197,48 @@ def attach_source_file(session: Session, settings: Settings, arxiv_key: str, pat
     return source
 
 
-def enqueue_fetch(session: Session, source_id: int, *, refresh: bool = False) -> Job:
-    """Queue a fetch of one source, or return the fetch already queued or running for it."""
-    get_source(session, source_id)
+def fetch_deadline_s(settings: Settings) -> float:
+    """The longest one fetch can run without a heartbeat: metadata, PDF and HTML, each with
+    every retry, its timeout, the rate-limit spacing and the back-off; plus a minute."""
+    attempts = settings.http_retries + 1
+    backoff = settings.http_backoff_s * (2 ** attempts - 1)
+    per_file = attempts * (settings.http_timeout_s + settings.arxiv_min_interval_s) + backoff
+    return 3 * per_file + 60.0
+
+
+def enqueue_fetch(session: Session, source_id: int, *, refresh: bool = False,
+                  settings: Settings | None = None) -> Job:
+    """Queue a fetch of one source, or return the fetch already queued or running for it.
+
+    A running fetch silent for longer than :func:`fetch_deadline_s` lost its worker (killed,
+    machine restarted): it is failed, the source released from ``fetching``, and a new fetch
+    is queued, so nothing stays stuck.
+    """
+    source = get_source(session, source_id)
     pending = session.scalars(select(Job).where(Job.kind == FETCH_JOB, Job.status.in_(("queued", "running"))))
+    deadline = fetch_deadline_s(settings or Settings())
     for job in pending:
-        if job.payload.get("source_id") == source_id:
-            return job
+        if job.payload.get("source_id") != source_id:
+            continue
+        silent = _silent_for(job)
+        if job.status == "running" and silent is not None and silent > deadline:
+            reason = f"worker lost: fetch job {job.id} silent for {silent:.0f} s (limit {deadline:.0f} s)"
+            job.status, job.error, job.finished_at = "failed", reason, utcnow()
+            if source.status == "fetching":
+                _mark(source, "failed", reason)
+            continue
+        return job
     return enqueue(session, FETCH_JOB, {"source_id": source_id, "refresh": refresh})
+
+
+def _silent_for(job: Job) -> float | None:
+    """Seconds since the job's last heartbeat (or start)."""
+    last = job.heartbeat_at or job.started_at
+    if last is None:
+        return None
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    return (utcnow() - last).total_seconds()
 
 
 class SourceNotFetched(RuntimeError):

@@ -30,6 +30,7 @@ def synthesis(session: Session, report_id: int) -> dict:
         findings.append({
             "claim_id": mention.claim_id,
             "text": mention.claim.completed_text or mention.claim.text,
+            "completed_from_source": bool(mention.claim.completed_text),
             "confidence": run.confidence,
             "verification_id": run.id,
             "version_notes": run.version_notes,
@@ -51,10 +52,12 @@ def to_markdown(data: dict) -> str:
     if not data["findings"]:
         lines += ["No claim of this report is supported by its cited sources.", ""]
     for number, finding in enumerate(data["findings"], 1):
-        lines.append(f"{number}. {finding['text']} (confidence {finding['confidence']:.2f})")
+        completed = " (truncated in the report; completed from the source)" if finding.get("completed_from_source") else ""
+        lines.append(f"{number}. {finding['text']} (confidence {finding['confidence']:.2f}){completed}")
         for item in finding["evidence"]:
             where = f"arXiv {item['source']}" + (f", p. {item['page']}" if item["page"] else "")
-            lines.append(f"   > {item['text']} — {where}")
+            quote = " ".join(item["text"].split())  # one line: a table passage must stay quoted
+            lines.append(f"   > {quote} — {where}")
         for note in finding["version_notes"]:
             lines.append(f"   - version note: {note}")
     left = data["left_out"]
