@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from verifier.confidence import ConfidenceCalibrator, cross_validated_ece
 from verifier.pipeline import VerifierModels, verify_claim
 from verifier.scifact import (
     CONTRADICT, NEI, SUPPORT, Abstract, DocPrediction, SciFactClaim, scifact_metrics,
@@ -74,3 +75,24 @@ def format_report(result: dict) -> str:
     if ids:
         lines.append("models: " + ", ".join(f"{k}={v}" for k, v in ids.items() if v))
     return "\n".join(lines)
+
+
+_FROM_SCIFACT = {v: k for k, v in _TO_SCIFACT.items()}
+
+
+def fit_confidence_calibration(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
+                               models: VerifierModels, *, folds: int = 5,
+                               fitted_on: str = "") -> tuple[ConfidenceCalibrator, dict[str, float]]:
+    """Fit the verdict-confidence calibration on labelled claims; also its cross-validated ECE.
+
+    ``models`` must not already calibrate confidence (the raw confidences are what is fitted)."""
+    if models.confidence is not None:
+        raise ValueError("fit the calibration on raw confidences: load the models without one")
+    predictions = predict(claims, corpus, models)
+    labels = [_FROM_SCIFACT[p[2]] for p in predictions]
+    confidences = [p[3] for p in predictions]
+    correct = [p[2] == p[0].label for p in predictions]
+    figures = cross_validated_ece(labels, confidences, correct, folds=folds)
+    figures["accuracy"] = sum(correct) / len(correct) if correct else 0.0
+    calibrator = ConfidenceCalibrator.fit(labels, confidences, correct, fitted_on=fitted_on)
+    return ConfidenceCalibrator(calibrator.curves, fitted_on, figures), figures

@@ -16,6 +16,7 @@ import numpy as np
 
 
 from verifier.calibration import TemperatureCalibrator
+from verifier.confidence import PACKAGED_CHECKS_ONLY, ConfidenceCalibrator
 from verifier.checks import CheckResult, check
 from verifier.claims import ClaimAnalysis, analyze, complete_claim
 from verifier.nli import NLIModel
@@ -51,13 +52,16 @@ class VerifierModels:
     indexes: IndexCache
     nli: NLIModel | None = None
     calibrator: TemperatureCalibrator | None = None
+    confidence: ConfidenceCalibrator | None = None
     extra_ids: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, cache_dir: Path | None = None, nli_model: str | None = None,
-             embedding_model: str | None = "default") -> "VerifierModels":
+             embedding_model: str | None = "default",
+             calibrate_checks_only: bool = True) -> "VerifierModels":
         """Build from settings: ``embedding_model`` "default" is the packaged MiniLM, ``None``
-        disables dense retrieval; ``nli_model`` ``None`` means checks + retrieval only."""
+        disables dense retrieval; ``nli_model`` ``None`` means checks + retrieval only, whose
+        confidences are calibrated with the packaged calibration (``verifier calibrate``)."""
         embedder = None
         if embedding_model == "default":
             embedder = Embedder.default()
@@ -67,7 +71,10 @@ class VerifierModels:
         calibrator = None
         if nli_model and Path(nli_model).is_dir():
             calibrator = TemperatureCalibrator.load(Path(nli_model))
-        return cls(IndexCache(cache_dir, embedder), nli, calibrator)
+        confidence = None
+        if nli is None and calibrate_checks_only and PACKAGED_CHECKS_ONLY.is_file():
+            confidence = ConfidenceCalibrator.load(PACKAGED_CHECKS_ONLY)
+        return cls(IndexCache(cache_dir, embedder), nli, calibrator, confidence)
 
     def model_ids(self) -> dict[str, str | None]:
         """What a stored verification records about the models that produced it."""
@@ -77,7 +84,8 @@ class VerifierModels:
             "nli": self.nli.model_id if self.nli else None,
             "embedding": embedder.model_id if embedder else None,
             "retrieval": "bm25s+dense-rrf" if embedder else "bm25s",
-            "calibration": f"temperature={self.calibrator.temperature:.3f}" if self.calibrator else None,
+            "calibration": (f"temperature={self.calibrator.temperature:.3f}" if self.calibrator
+                            else self.confidence.model_id if self.confidence else None),
             "stance": "nli+checks" if self.nli else "checks-only",
             **self.extra_ids,
         }
@@ -180,7 +188,7 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     completed = _complete(claim, cited) if claim.truncated else None
     return Verdict(
         label=label,
-        confidence=float(probs[LABELS.index(label)]),
+        confidence=_calibrated(models, label, float(probs[LABELS.index(label)])),
         probs=tuple(float(p) for p in probs),
         evidence=evidence + others,
         explanation=_explain(label, claim, cited, models, unreadable),
@@ -189,6 +197,11 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
         completed_text=completed,
         model_ids=models.model_ids(),
     )
+
+
+def _calibrated(models: VerifierModels, label: str, confidence: float) -> float:
+    """The probability that the verdict is right, where a calibration is known."""
+    return models.confidence.apply(label, confidence) if models.confidence else confidence
 
 
 def _evidence_rank(label: str):

@@ -61,14 +61,15 @@ def eval_verifier(
     typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
 
 
-def _models(nli_model: str | None, embedding_model: str | None):
+def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bool = True):
     from verifier.pipeline import VerifierModels
 
     embedding = embedding_model or "default"
     if embedding.lower() in {"none", "off", "bm25"}:
         embedding = None
     try:
-        return VerifierModels.load(nli_model=nli_model, embedding_model=embedding)
+        return VerifierModels.load(nli_model=nli_model, embedding_model=embedding,
+                                   calibrate_checks_only=calibrate)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
 
@@ -109,3 +110,29 @@ def train(
                              embedding_model=embedding, log=typer.echo)
     typer.echo(f"model written to {output} (temperature {summary['temperature']:.3f}); "
                f"use it with CLAIMTRACE_NLI_MODEL={output}")
+
+
+@verifier_app.command("calibrate")
+def calibrate(
+    claims: Annotated[Path, typer.Option("--claims", exists=True, dir_okay=False, help="SciFact claims JSONL")],
+    corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="SciFact corpus JSONL")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="calibration JSON (default: the packaged one)")] = None,
+    folds: Annotated[int, typer.Option(min=2, help="folds for the cross-validated ECE")] = 5,
+) -> None:
+    """Calibrate checks-only verdict confidences on labelled claims (isotonic, per verdict label)."""
+    from verifier.confidence import PACKAGED_CHECKS_ONLY
+    from verifier.evaluation import fit_confidence_calibration
+    from verifier.scifact import SciFactFormatError, load_claims, load_corpus
+
+    try:
+        claim_rows, documents = load_claims(claims), load_corpus(corpus)
+    except SciFactFormatError as exc:
+        fail(str(exc))
+    settings = get_settings()
+    models = _models(None, settings.embedding_model, calibrate=False)
+    calibrator, figures = fit_confidence_calibration(claim_rows, documents, models, folds=folds,
+                                                     fitted_on=f"{claims.parent.name}/{claims.name}")
+    path = calibrator.save(output or PACKAGED_CHECKS_ONLY)
+    typer.echo(f"{int(figures['n'])} claims, accuracy {figures['accuracy']:.4f}: ECE raw {figures['ece_raw']:.4f}, "
+               f"calibrated ({folds}-fold cross-validated) {figures['ece_calibrated_cv']:.4f}")
+    typer.echo(f"calibration written to {path}")

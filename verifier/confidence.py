@@ -1,0 +1,90 @@
+"""Calibrating a verdict's confidence: the probability that the verdict is right.
+
+Rule-based (checks-only) probabilities say how a verdict was reached, not how often such a
+verdict is right. ``ConfidenceCalibrator`` maps a raw confidence to the observed accuracy of
+verdicts with that label and confidence on held-back labelled data (isotonic regression per
+label, so a higher raw confidence never gets a lower calibrated one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+
+from verifier.calibration import confidence_ece
+
+# Fewer examples of a label than this: that label keeps its raw confidence.
+MIN_EXAMPLES = 8
+PACKAGED_CHECKS_ONLY = Path(__file__).resolve().parent / "calibration" / "checks_only.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceCalibrator:
+    """Per-label piecewise-linear maps raw confidence → probability the verdict is right."""
+
+    curves: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
+    fitted_on: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, labels: Sequence[str], confidences: Sequence[float], correct: Sequence[bool],
+            *, fitted_on: str = "") -> "ConfidenceCalibrator":
+        labels_arr = np.asarray(labels)
+        conf = np.asarray(confidences, dtype=np.float64)
+        right = np.asarray(correct, dtype=np.float64)
+        curves = {}
+        for label in sorted(set(labels_arr.tolist())):
+            mask = labels_arr == label
+            if mask.sum() < MIN_EXAMPLES:
+                continue
+            model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(conf[mask], right[mask])
+            curves[label] = (tuple(float(x) for x in model.X_thresholds_),
+                             tuple(float(y) for y in model.y_thresholds_))
+        return cls(curves, fitted_on)
+
+    def apply(self, label: str, confidence: float) -> float:
+        """The calibrated confidence of a ``label`` verdict (raw when the label was not fitted)."""
+        curve = self.curves.get(label)
+        if curve is None:
+            return float(confidence)
+        xs, ys = curve
+        return float(np.interp(confidence, xs, ys))
+
+    @property
+    def model_id(self) -> str:
+        return f"isotonic-confidence({self.fitted_on})" if self.fitted_on else "isotonic-confidence"
+
+    def save(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"fitted_on": self.fitted_on, "metrics": self.metrics,
+                   "curves": {k: {"x": list(x), "y": list(y)} for k, (x, y) in self.curves.items()}}
+        path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> "ConfidenceCalibrator":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        curves = {k: (tuple(v["x"]), tuple(v["y"])) for k, v in data["curves"].items()}
+        return cls(curves, data.get("fitted_on", ""), data.get("metrics", {}))
+
+
+def cross_validated_ece(labels: Sequence[str], confidences: Sequence[float], correct: Sequence[bool],
+                        *, folds: int = 5, seed: int = 0) -> dict[str, float]:
+    """ECE of the raw confidences and of calibrated ones, each item calibrated by a model that
+    never saw it (``folds``-fold cross-validation)."""
+    labels_arr = np.asarray(labels)
+    conf = np.asarray(confidences, dtype=np.float64)
+    right = np.asarray(correct, dtype=bool)
+    order = np.random.default_rng(seed).permutation(len(conf))
+    calibrated = np.empty_like(conf)
+    for fold in np.array_split(order, folds):
+        train = np.setdiff1d(order, fold)
+        model = ConfidenceCalibrator.fit(labels_arr[train], conf[train], right[train])
+        calibrated[fold] = [model.apply(l, c) for l, c in zip(labels_arr[fold], conf[fold])]
+    return {"ece_raw": confidence_ece(conf, right), "ece_calibrated_cv": confidence_ece(calibrated, right),
+            "n": float(len(conf)), "folds": float(folds)}
