@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
     worker_poll_s: float = 1.0
+    job_heartbeat_timeout_s: float = 900.0  # a running job silent this long is failed as "worker lost"
 
     # Access control for reads (writes always need a token when on).
     auth: Literal["on", "off"] = "off"

@@ -59,6 +59,9 @@ def eval_verifier(
     models = _models(nli_model or settings.nli_model, settings.embedding_model)
     result = evaluate_verifier(claim_rows, documents, models)
     typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
+    if models.confidence and models.confidence.fitted_on == f"{claims.parent.name}/{claims.name}":
+        typer.echo("note: the confidence calibration was fitted on these claims, so this ECE is in-sample; "
+                   f"cross-validated: {models.confidence.metrics.get('ece_calibrated_cv', float('nan')):.4f}", err=True)
 
 
 def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bool = True):

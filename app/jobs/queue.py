@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,18 @@ def claim_next(session: Session, kinds: set[str]) -> Job | None:
         session.commit()
         if claimed == 1:
             return session.get(Job, job_id)
+
+
+def fail_stale(session: Session, heartbeat_timeout_s: float) -> int:
+    """Fail running jobs whose worker stopped sending heartbeats (killed, machine lost)."""
+    cutoff = utcnow() - timedelta(seconds=heartbeat_timeout_s)
+    failed = session.execute(
+        update(Job).where(Job.status == "running", Job.heartbeat_at < cutoff)
+        .values(status="failed", finished_at=utcnow(),
+                error=f"worker lost: no heartbeat for more than {heartbeat_timeout_s:.0f}s")
+    ).rowcount
+    session.commit()
+    return failed
 
 
 def list_jobs(session: Session, *, status: str | None = None, kind: str | None = None,

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from app.db import session_scope
 from app.jobs.context import JobCancelled, JobContext
 from app.jobs.handlers import HANDLERS
-from app.jobs.queue import claim_next
+from app.jobs.queue import claim_next, fail_stale
 from app.models import Job
 from app.models.base import utcnow
 from app.settings import Settings
@@ -28,6 +28,8 @@ def _finish(settings: Settings, job_id: int, **values) -> None:
 def run_once(settings: Settings) -> bool:
     """Run the oldest queued job; False when the queue is empty."""
     with session_scope(settings) as session:
+        if stale := fail_stale(session, settings.job_heartbeat_timeout_s):
+            log.warning("%d running job(s) had no heartbeat: marked failed", stale)
         job = claim_next(session, set(HANDLERS))
         if job is None:
             return False

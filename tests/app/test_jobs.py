@@ -67,3 +67,20 @@ def test_events_stream_ends_with_the_final_status(settings, client, test_handler
 def test_unknown_job_is_404(client) -> None:
     assert client.get("/api/jobs/12345").status_code == 404
     assert client.get("/api/jobs/12345/events").status_code == 404
+
+
+def test_a_running_job_without_heartbeat_is_failed_as_worker_lost(settings, client, test_handlers) -> None:
+    from datetime import timedelta
+
+    from app.models import Job
+    from app.models.base import utcnow
+
+    job_id = enqueue(settings, "count_words", "a b c")
+    with session_scope(settings) as db:
+        job = db.get(Job, job_id)
+        job.status, job.started_at, job.heartbeat_at = "running", utcnow(), utcnow() - timedelta(hours=1)
+    fresh = enqueue(settings, "count_words", "still runs")
+    assert worker.drain(settings) == 1
+    lost = client.get(f"/api/jobs/{job_id}").json()
+    assert lost["status"] == "failed" and lost["error"].startswith("worker lost: no heartbeat")
+    assert client.get(f"/api/jobs/{fresh}").json()["status"] == "succeeded"
