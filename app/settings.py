@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,13 +40,8 @@ class Settings(BaseSettings):
     xtreme_data_dir: Path = Path("data/xtreme")
 
     # Jobs.
-    executor: Literal["local", "ray"] = "local"
-    ray_address: str | None = None
     worker_poll_s: float = 1.0
     job_heartbeat_timeout_s: float = 900.0  # a running job silent this long is failed as "worker lost"
-
-    # Access control for reads (writes always need a token when on).
-    auth: Literal["on", "off"] = "off"
 
     @property
     def sqlalchemy_url(self) -> str:

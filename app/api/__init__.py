@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import claims, jobs, reports, sources, verification
+from app.api import claims, jobs, replications, reports, sources, verification
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(reports.router)
@@ -10,3 +10,4 @@ api_router.include_router(claims.router)
 api_router.include_router(sources.router)
 api_router.include_router(jobs.router)
 api_router.include_router(verification.router)
+api_router.include_router(replications.router)

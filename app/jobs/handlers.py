@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.jobs.context import JobContext
+from app.services.replicate import JOB_KIND as REPLICATE_JOB
+from app.services.replicate import handle_replicate_job
+from app.services.sources import FETCH_JOB, run_fetch_job
+from app.services.verify import JOB_KIND as VERIFY_JOB
+from app.services.verify import handle_verify_job
 
 Handler = Callable[[JobContext], dict | None]
 
-HANDLERS: dict[str, Handler] = {}
-
-from app.services.sources import FETCH_JOB, run_fetch_job  # noqa: E402
-
-HANDLERS[FETCH_JOB] = run_fetch_job
-
-from app.services.verify import JOB_KIND as VERIFY_JOB, handle_verify_job  # noqa: E402
-
-HANDLERS[VERIFY_JOB] = handle_verify_job
+HANDLERS: dict[str, Handler] = {
+    FETCH_JOB: run_fetch_job,
+    VERIFY_JOB: handle_verify_job,
+    REPLICATE_JOB: handle_replicate_job,
+}

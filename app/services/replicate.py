@@ -1,0 +1,60 @@
+"""Replication use cases: queue a replication of a claim, run it as a job with progress."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.errors import NotFoundError, UnprocessableError
+from app.jobs.context import JobContext
+from app.jobs.queue import enqueue
+from app.models import Claim, Job
+from app.settings import Settings
+from replication.spec import NotReplicableError, ReplicationSpec, SpecError, derive_spec
+
+JOB_KIND = "replicate"
+PROGRESS_EVERY_S = 2.0
+
+
+def enqueue_replication(session: Session, settings: Settings, claim_id: int,
+                        spec: dict[str, Any] | None = None) -> Job:
+    """Queue a replication of a claim with ``spec``, or with the spec derived from its text.
+
+    Relative paths in a given spec resolve against the server's working directory.
+    The caller commits; the worker picks the job up after the commit.
+    """
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFoundError(f"claim {claim_id} does not exist")
+    try:
+        if spec is None:
+            replication = derive_spec(claim.completed_text or claim.text, data_dir=settings.xtreme_data_dir)
+        else:
+            replication = ReplicationSpec.from_dict(spec, source="request body", base_dir=Path.cwd())
+    except NotReplicableError as exc:
+        raise UnprocessableError(f"claim {claim_id} is not replicable: {exc.reason}", code="not_replicable") from None
+    except SpecError as exc:
+        raise UnprocessableError(str(exc), code="invalid_spec") from None
+    return enqueue(session, JOB_KIND, {"claim_id": claim_id, "spec": replication.to_dict()}, claim_id=claim_id)
+
+
+def handle_replicate_job(context: JobContext) -> dict:
+    """Run the experiment of a queued replication; its result JSON becomes the job's result."""
+    from replication.pipeline import run_experiment
+
+    spec = ReplicationSpec.from_dict(context.payload["spec"], source=f"job {context.job_id}")
+    out_dir = context.settings.data_dir / "runs" / f"job-{context.job_id}"
+    last = 0.0
+
+    def progress(phase: str, fraction: float, _info: dict) -> None:
+        nonlocal last
+        if fraction >= 1.0 or time.monotonic() - last >= PROGRESS_EVERY_S:  # throttled DB writes
+            last = time.monotonic()
+            context.progress(fraction, phase[:64])
+
+    result = run_experiment(spec, out_dir, progress=progress)
+    return json.loads(result.model_dump_json())
