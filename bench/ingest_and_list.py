@@ -71,10 +71,10 @@ def main() -> None:
                     "/api/claims", params={"limit": 50, **({"cursor": cursors[-1]} if cursors[-1] else {})}
             ).json()["next_cursor"]):
                 cursors.append(cursor)
-            page_paths = [f"/api/claims?limit=50" + (f"&cursor={c}" if c else "") for c in cursors]
+            page_paths = ["/api/claims?limit=50" + (f"&cursor={c}" if c else "") for c in cursors]
             claims_total = args.reports * args.claims_per_report
             app_ms = latencies(client, lambda i: page_paths[i % len(page_paths)], args.requests)
-            search_ms = latencies(client, lambda i: f"/api/claims?limit=50&q=XTREME%20XNLI&sort=text", args.requests // 3)
+            search_ms = latencies(client, lambda i: "/api/claims?limit=50&q=XTREME%20XNLI&sort=text", args.requests // 3)
         body = first.content
         bare = FastAPI()
         bare.get("/claims")(lambda: Response(body, media_type="application/json"))

@@ -45,6 +45,16 @@ class SourcePassages:
     cited: bool = True
 
 
+DISABLED_EMBEDDING = frozenset({"none", "off", "bm25"})
+
+
+def embedding_choice(setting: str | None) -> str | None:
+    """The ``embedding_model`` argument of :meth:`VerifierModels.load` for a setting value:
+    unset → the packaged MiniLM ("default"), "none"/"off"/"bm25" → no dense retrieval."""
+    value = setting or "default"
+    return None if value.lower() in DISABLED_EMBEDDING else value
+
+
 @dataclass(slots=True)
 class VerifierModels:
     """The retrieval indexes, the optional NLI model and its calibration."""

@@ -12,6 +12,9 @@ from app.cli.errors import fail
 
 from app.settings import get_settings
 
+ClaimsFile = Annotated[Path, typer.Option("--claims", exists=True, dir_okay=False, help="SciFact claims JSONL")]
+CorpusFile = Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="SciFact corpus JSONL")]
+
 verifier_app = typer.Typer(no_args_is_help=True, help="Train and inspect the claim verifier.")
 
 
@@ -41,37 +44,44 @@ def verify(
 
 
 def eval_verifier(
-    claims: Annotated[Path, typer.Option("--claims", exists=True, dir_okay=False, help="SciFact claims JSONL")],
-    corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="SciFact corpus JSONL")],
+    claims: ClaimsFile,
+    corpus: CorpusFile,
     as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False,
     nli_model: Annotated[str | None, typer.Option("--nli-model", help="overrides CLAIMTRACE_NLI_MODEL")] = None,
 ) -> None:
     """Score the verifier core on SciFact-format data: abstract-level label-only P/R/F1,
     three-way accuracy and macro-F1, the confusion matrix and the calibration error (ECE)."""
     from verifier.evaluation import evaluate_verifier, format_report
-    from verifier.scifact import SciFactFormatError, load_claims, load_corpus
 
     settings = get_settings()
-    try:
-        claim_rows, documents = load_claims(claims), load_corpus(corpus)
-    except SciFactFormatError as exc:
-        fail(str(exc))
+    claim_rows, documents = _load_scifact(claims, corpus)
     models = _models(nli_model or settings.nli_model, settings.embedding_model)
     result = evaluate_verifier(claim_rows, documents, models)
     typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
-    if models.confidence and models.confidence.fitted_on == f"{claims.parent.name}/{claims.name}":
+    if models.confidence and models.confidence.fitted_on == _dataset_name(claims):
         typer.echo("note: the confidence calibration was fitted on these claims, so this ECE is in-sample; "
                    f"cross-validated: {models.confidence.metrics.get('ece_calibrated_cv', float('nan')):.4f}", err=True)
 
 
-def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bool = True):
-    from verifier.pipeline import VerifierModels
+def _load_scifact(claims: Path, corpus: Path):
+    from verifier.scifact import SciFactFormatError, load_claims, load_corpus
 
-    embedding = embedding_model or "default"
-    if embedding.lower() in {"none", "off", "bm25"}:
-        embedding = None
     try:
-        return VerifierModels.load(nli_model=nli_model, embedding_model=embedding,
+        return load_claims(claims), load_corpus(corpus)
+    except SciFactFormatError as exc:
+        fail(str(exc))
+
+
+def _dataset_name(claims: Path) -> str:
+    """How a calibration records the data it was fitted on: ``folder/file``."""
+    return f"{claims.parent.name}/{claims.name}"
+
+
+def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bool = True):
+    from verifier.pipeline import VerifierModels, embedding_choice
+
+    try:
+        return VerifierModels.load(nli_model=nli_model, embedding_model=embedding_choice(embedding_model),
                                    calibrate_checks_only=calibrate)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
@@ -79,8 +89,8 @@ def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bo
 
 @verifier_app.command("train")
 def train(
-    claims: Annotated[Path, typer.Option("--claims", exists=True, dir_okay=False, help="SciFact claims JSONL")],
-    corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="SciFact corpus JSONL")],
+    claims: ClaimsFile,
+    corpus: CorpusFile,
     output: Annotated[Path, typer.Option("--output", "-o", help="model directory to write")],
     base_model: Annotated[str | None, typer.Option("--base-model", help="encoder to fine-tune (default: packaged all-MiniLM-L6-v2)")] = None,
     epochs: Annotated[int, typer.Option(min=1, help="training epochs")] = 6,
@@ -91,18 +101,14 @@ def train(
 ) -> None:
     """Fine-tune an encoder into a three-way claim/evidence classifier (usable as CLAIMTRACE_NLI_MODEL)."""
     from verifier.evaluation import format_report
-    from verifier.scifact import SciFactFormatError, load_claims, load_corpus
     from verifier.training import TrainConfig, cross_validate, train_verifier
 
-    try:
-        claim_rows, documents = load_claims(claims), load_corpus(corpus)
-    except SciFactFormatError as exc:
-        fail(str(exc))
+    claim_rows, documents = _load_scifact(claims, corpus)
     config = TrainConfig(epochs=epochs, learning_rate=learning_rate,
                          calibration_share=calibration_share, seed=seed)
-    settings = get_settings()
-    embedding = settings.embedding_model or "default"
-    embedding = None if embedding.lower() in {"none", "off", "bm25"} else embedding
+    from verifier.pipeline import embedding_choice
+
+    embedding = embedding_choice(get_settings().embedding_model)
     if cv > 1:
         result = cross_validate(claim_rows, documents, output / "cv", folds=cv, base_model=base_model,
                                 config=config, embedding_model=embedding, log=typer.echo)
@@ -117,24 +123,20 @@ def train(
 
 @verifier_app.command("calibrate")
 def calibrate(
-    claims: Annotated[Path, typer.Option("--claims", exists=True, dir_okay=False, help="SciFact claims JSONL")],
-    corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="SciFact corpus JSONL")],
+    claims: ClaimsFile,
+    corpus: CorpusFile,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="calibration JSON (default: the packaged one)")] = None,
     folds: Annotated[int, typer.Option(min=2, help="folds for the cross-validated ECE")] = 5,
 ) -> None:
     """Calibrate checks-only verdict confidences on labelled claims (isotonic, per verdict label)."""
     from verifier.confidence import PACKAGED_CHECKS_ONLY
     from verifier.evaluation import fit_confidence_calibration
-    from verifier.scifact import SciFactFormatError, load_claims, load_corpus
 
-    try:
-        claim_rows, documents = load_claims(claims), load_corpus(corpus)
-    except SciFactFormatError as exc:
-        fail(str(exc))
+    claim_rows, documents = _load_scifact(claims, corpus)
     settings = get_settings()
     models = _models(None, settings.embedding_model, calibrate=False)
     calibrator, figures = fit_confidence_calibration(claim_rows, documents, models, folds=folds,
-                                                     fitted_on=f"{claims.parent.name}/{claims.name}")
+                                                     fitted_on=_dataset_name(claims))
     path = calibrator.save(output or PACKAGED_CHECKS_ONLY)
     typer.echo(f"{int(figures['n'])} claims, accuracy {figures['accuracy']:.4f}: ECE raw {figures['ece_raw']:.4f}, "
                f"calibrated ({folds}-fold cross-validated) {figures['ece_calibrated_cv']:.4f}")

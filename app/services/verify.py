@@ -21,7 +21,7 @@ from app.jobs.queue import enqueue
 from app.models import Citation, Claim, ClaimMention, Evidence, Job, Passage, Report, Source, Verification
 from app.settings import Settings
 from verifier.passages import Passage as DomainPassage
-from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, verify_claim
+from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, embedding_choice, verify_claim
 
 JOB_KIND = "verify"
 _MODELS: dict[tuple, VerifierModels] = {}
@@ -34,9 +34,7 @@ def get_models(settings: Settings) -> VerifierModels:
     ``embedding_model`` unset means the packaged all-MiniLM-L6-v2; ``none`` disables dense
     retrieval. ``nli_model`` unset means checks + retrieval only.
     """
-    embedding = settings.embedding_model or "default"
-    if embedding.lower() in {"none", "off", "bm25"}:
-        embedding = None
+    embedding = embedding_choice(settings.embedding_model)
     key = (settings.nli_model, embedding, str(settings.data_dir))
     with _MODELS_LOCK:
         if key not in _MODELS:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from app.db import session_scope
@@ -89,7 +88,7 @@ def test_api_queues_verification_and_reports_history(
     assert response.status_code == 202
     job = response.json()
     assert (job["kind"], job["status"]) == ("verify", "queued")
-    assert client.get(f"/api/claims/1/verifications").json() == []  # nothing ran in the request
+    assert client.get("/api/claims/1/verifications").json() == []  # nothing ran in the request
     assert drain(fast(settings)) == 1
     done = client.get(f"/api/jobs/{job['id']}").json()
     assert done["status"] == "succeeded" and done["result"]["verified"] == 14
