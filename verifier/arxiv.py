@@ -11,7 +11,7 @@ cache or says what is missing.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -274,7 +274,7 @@ class ArxivFetcher:
         if not found:
             raise NotOnArxiv(f"arXiv knows no paper {aid.base}", url=self.config.api_url)
         latest = max(found)
-        return [_replace_latest(meta, latest) for meta in found.values()]
+        return [replace(meta, latest_version=latest) for meta in found.values()]
 
     # Full text ---------------------------------------------------------------------------
     def fetch(self, aid: ArxivId, *, refresh_metadata: bool = False) -> FetchedPaper:
@@ -352,9 +352,10 @@ def store_local_copy(cache: ContentCache, version_id: ArxivId, kind: str, data: 
         raise ValueError(f"a local copy needs a versioned id, got {version_id.key}")
     if kind not in ("pdf", "html"):
         raise ValueError(f"only PDF and HTML copies stand in for arXiv files, got {kind!r}")
-    _check_body(kind, data, "application/pdf" if kind == "pdf" else "text/html", origin)
+    media_type = "application/pdf" if kind == "pdf" else "text/html"
+    _check_body(kind, data, media_type, origin)
     blob = cache.put(data)
-    file = FetchedFile(kind, blob.sha256, blob.size, origin, "application/pdf" if kind == "pdf" else "text/html")
+    file = FetchedFile(kind, blob.sha256, blob.size, origin, media_type)
     cache.set_entry(f"arxiv/{version_id.key}/{kind}", asdict(file) | {"fetched_at": _now(), "local": True})
     return file
 
@@ -373,12 +374,6 @@ def _check_body(kind: str, content: bytes, media_type: str, url: str) -> None:
 
 def _meta_name(aid: ArxivId) -> str:
     return f"arxiv/{aid.key}/meta"
-
-
-def _replace_latest(meta: PaperMetadata, latest: int) -> PaperMetadata:
-    data = {f: getattr(meta, f) for f in meta.__dataclass_fields__}
-    data["latest_version"] = latest
-    return PaperMetadata(**data)
 
 
 def _now() -> str:

@@ -128,7 +128,7 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+def parse_retry_after(value: str | None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
     if not value:
         return None
@@ -141,8 +141,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    current = now if now is not None else datetime.now(timezone.utc).timestamp()
-    return max(0.0, when.timestamp() - current)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 class PoliteHttp:
@@ -189,11 +188,11 @@ class PoliteHttp:
                 url=url,
             )
 
-    def get(self, url: str, *, max_bytes: int | None = None) -> HttpResult:
+    def get(self, url: str) -> HttpResult:
         """The 2xx response for ``url`` after redirects, retries and every check."""
         if self.policy.offline:
             raise OfflineMiss("offline mode: the network is not used", url=url)
-        cap = self.policy.max_download_bytes if max_bytes is None else max_bytes
+        cap = self.policy.max_download_bytes
         current, previous = url, None
         for _hop in range(self.policy.max_redirects + 1):
             self.check_allowed(current, redirected_from=previous)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 from verifier.calibration import TemperatureCalibrator
 from verifier.confidence import PACKAGED_CHECKS_ONLY, ConfidenceCalibrator
 from verifier.checks import CheckResult, check

@@ -106,7 +106,7 @@ class PassageIndex:
         n = len(self.passages)
         if n == 0:
             return []
-        tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict] or []
+        tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
         lexical = self._bm25.get_scores(tokens) if tokens else np.zeros(n, dtype=np.float32)
         fused = np.zeros(n, dtype=np.float64)
         fused += np.where(lexical > 0, 1.0 / (RRF_K + 1 + _ranks(lexical)), 0.0)

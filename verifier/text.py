@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -48,9 +49,9 @@ class Document:
     pages: tuple[PageSpan, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
-        for span in self.pages:
-            if span.start <= offset < span.end:
-                return span.page
+        at = bisect_right(self.pages, offset, key=lambda span: span.start) - 1
+        if at >= 0 and offset < self.pages[at].end:
+            return self.pages[at].page
         return None
 
 

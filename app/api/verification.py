@@ -42,14 +42,14 @@ def claim_verifications(claim_id: int, session: SessionDep) -> list[Verification
 @router.get("/claims/{claim_id}/status", response_model=ClaimStatusOut)
 def claim_status(claim_id: int, session: SessionDep) -> ClaimStatusOut:
     """The claim's overall status from its mentions' latest verdicts."""
-    service.verification_history(session, claim_id)  # 404 for a missing claim
+    service.require_claim(session, claim_id)
     return ClaimStatusOut.model_validate(service.latest_verdicts(session, [claim_id])[claim_id])
 
 
 @router.get("/reports/{report_id}/audit", response_model=AuditOut)
 def report_audit(report_id: int, session: SessionDep) -> AuditOut:
     """Stated vs measured, unsupported claims, unused and off-topic sources, the question."""
-    return AuditOut.model_validate(audit_service.audit_report(session, report_id).to_dict())
+    return AuditOut.model_validate(audit_service.audit_report(session, report_id))
 
 
 @router.get("/reports/{report_id}/synthesis", response_model=None)

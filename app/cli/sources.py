@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -13,11 +14,12 @@ sources_app = typer.Typer(no_args_is_help=True, help="The cited arXiv papers: fe
 
 
 def _line(source) -> str:  # noqa: ANN001 - app.models.Source, imported lazily
+    from app.services.sources import version_notice
+
     if source.status == "fetched":
-        version = source.effective_version
-        detail = f"{source.passage_count} passages from {source.text_kind} (v{version})"
-        if source.is_latest is False:
-            detail += f"; cited version is not the latest (v{source.latest_version})"
+        detail = f"{source.passage_count} passages from {source.text_kind} (v{source.effective_version})"
+        if notice := version_notice(source):
+            detail += f"; {notice}"
     else:
         detail = source.error or ""
     return f"{source.key}: {source.status}: {detail}"
@@ -48,9 +50,7 @@ def fetch(
                 raise typer.Exit(1) from None
         done = fetch_sources(session, settings, report_id=report, refresh=refresh,
                              on_done=lambda s: typer.echo(_line(s)))
-        counts: dict[str, int] = {}
-        for source in done:
-            counts[source.status] = counts.get(source.status, 0) + 1
+        counts = Counter(source.status for source in done)
         missing = [s.key for s in done if s.status == "missing"]
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no sources"
     typer.echo(f"{len(done)} sources: {summary}")

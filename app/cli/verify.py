@@ -9,14 +9,12 @@ from typing import Annotated
 import typer
 
 from app.cli.errors import fail
-
 from app.settings import get_settings
 
 ClaimsFile = Annotated[Path, typer.Option("--claims", exists=True, dir_okay=False, help="SciFact claims JSONL")]
 CorpusFile = Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="SciFact corpus JSONL")]
 
 verifier_app = typer.Typer(no_args_is_help=True, help="Train and inspect the claim verifier.")
-
 
 
 def verify(
@@ -101,13 +99,12 @@ def train(
 ) -> None:
     """Fine-tune an encoder into a three-way claim/evidence classifier (usable as CLAIMTRACE_NLI_MODEL)."""
     from verifier.evaluation import format_report
+    from verifier.pipeline import embedding_choice
     from verifier.training import TrainConfig, cross_validate, train_verifier
 
     claim_rows, documents = _load_scifact(claims, corpus)
     config = TrainConfig(epochs=epochs, learning_rate=learning_rate,
                          calibration_share=calibration_share, seed=seed)
-    from verifier.pipeline import embedding_choice
-
     embedding = embedding_choice(get_settings().embedding_model)
     if cv > 1:
         result = cross_validate(claim_rows, documents, output / "cv", folds=cv, base_model=base_model,

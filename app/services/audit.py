@@ -7,10 +7,9 @@ is addressed by any supported claim. Reads the latest verification of each menti
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.models import Citation, ClaimMention, Report, Verification
 from app.services.reports import get_report
@@ -66,16 +65,6 @@ class Audit:
     off_topic_sources: list[SourceFinding]
     research_question: QuestionFinding
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def _mentions(session: Session, report_id: int) -> list[ClaimMention]:
-    return list(session.scalars(
-        select(ClaimMention).where(ClaimMention.report_id == report_id)
-        .options(selectinload(ClaimMention.claim)).order_by(ClaimMention.position)
-    ))
-
 
 def _finding(mention: ClaimMention, run: Verification | None) -> ClaimFinding:
     return ClaimFinding(mention.claim_id, mention.id, mention.position, mention.claim.text,
@@ -89,8 +78,8 @@ def _mean(values: list[float]) -> float | None:
 
 def audit_report(session: Session, report_id: int) -> Audit:
     """The audit of one report (``NotFoundError`` if it does not exist)."""
-    report = get_report(session, report_id)
-    mentions = _mentions(session, report_id)
+    report = get_report(session, report_id)  # mentions (with claims) and citations loaded
+    mentions = report.mentions
     runs = latest_verifications(session, report_id=report_id)
     findings = [_finding(m, runs.get(m.id)) for m in mentions]
     verified = [f for f in findings if f.verdict is not None]
@@ -113,10 +102,7 @@ def audit_report(session: Session, report_id: int) -> Audit:
         "mean_probability_supported": _mean([runs[m.id].probabilities.get("supported", 0.0)
                                              for m in mentions if m.id in runs]),
     }
-    citations = list(session.scalars(
-        select(Citation).where(Citation.report_id == report_id, Citation.source_id.is_not(None))
-        .options(selectinload(Citation.source)).order_by(Citation.position)
-    ))
+    citations = [c for c in report.citations if c.source is not None]
     relied = {e.source_id for run in runs.values() if run.verdict != "not_enough_info"
               for e in run.evidence if e.stance != "neutral" and e.source_id is not None}
     unused = [SourceFinding(c.source.id, c.source.key, c.source.title, c.source.status,

@@ -59,25 +59,16 @@ def list_claims(session: Session, filters: ClaimFilters, *, sort: ClaimSort = "i
     descending = sort.startswith("-")
     column = Claim.text if sort.lstrip("-") == "text" else Claim.id
     query = _filtered(filters)
-    if cursor:
+    if cursor:  # keyset: rows after the last one by (sort value, id)
         value, last_id = decode_cursor(cursor)
-        if column is Claim.id:
-            query = query.where(Claim.id < last_id if descending else Claim.id > last_id)
-        elif descending:
-            query = query.where(or_(column < value, and_(column == value, Claim.id < last_id)))
-        else:
-            query = query.where(or_(column > value, and_(column == value, Claim.id > last_id)))
-    order = [column.desc(), Claim.id.desc()] if descending else [column.asc(), Claim.id.asc()]
-    if column is Claim.id:
-        order = order[:1]
-    rows = list(session.scalars(
-        query.order_by(*order).limit(limit + 1)
-    ))
+        after = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
+        query = query.where(or_(after(column, value), and_(column == value, after(Claim.id, last_id))))
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    rows = list(session.scalars(query.order_by(direction(column), direction(Claim.id)).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
-    rows = rows[:limit]
-    last = rows[-1]
-    return rows, encode_cursor(last.text if column is Claim.text else last.id, last.id)
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.text if column is Claim.text else last.id, last.id)
 
 
 def get_claim(session: Session, claim_id: int) -> Claim:

@@ -75,8 +75,7 @@ def list_passages(session: Session, source_id: int, *, page: int | None = None, 
 def version_notice(source: Source) -> str | None:
     """"cited version v1 is not the latest (v2)" when that is so; None otherwise."""
     if source.is_latest is False:
-        cited = f"v{source.version}" if source.version is not None else f"v{source.fetched_version}"
-        return f"cited version {cited} is not the latest (v{source.latest_version})"
+        return f"cited version v{source.effective_version} is not the latest (v{source.latest_version})"
     return None
 
 
@@ -116,7 +115,7 @@ def fetch_source(session: Session, settings: Settings, source_id: int, *, refres
     ``refresh``; the files of a version are never downloaded twice either way.
     """
     source = get_source(session, source_id)
-    if source.status == "fetched" and source.passage_count and not refresh:
+    if not _needs_fetch(source, refresh):
         return source
     try:
         aid = parse_arxiv_id(source.key)
@@ -251,7 +250,7 @@ def run_fetch_job(ctx: JobContext) -> dict:
     refresh = bool(ctx.payload.get("refresh"))
     with ctx.session_scope() as session:
         source = get_source(session, source_id)
-        if refresh or source.status != "fetched" or not source.passage_count:
+        if _needs_fetch(source, refresh):
             source.status = "fetching"
     ctx.progress(0.05, "fetching")
     try:
@@ -269,6 +268,11 @@ def run_fetch_job(ctx: JobContext) -> dict:
 
 
 # Internals -------------------------------------------------------------------------------
+
+def _needs_fetch(source: Source, refresh: bool) -> bool:
+    """False for a source that already has its passages, unless a refresh was asked for."""
+    return refresh or source.status != "fetched" or not source.passage_count
+
 
 def _get_or_create(session: Session, aid: ArxivId) -> Source:
     source = session.scalar(select(Source).where(Source.key == aid.key))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from app.models import ClaimMention
 from app.services.reports import get_report
 from app.services.verify import latest_verifications
 
@@ -14,14 +12,10 @@ MAX_EVIDENCE = 3
 
 def synthesis(session: Session, report_id: int) -> dict:
     """Supported findings of a report (latest verdicts), each with its supporting passages."""
-    report = get_report(session, report_id)
+    report = get_report(session, report_id)  # mentions and their claims loaded
     runs = latest_verifications(session, report_id=report_id)
-    mentions = session.scalars(
-        select(ClaimMention).where(ClaimMention.report_id == report_id)
-        .options(selectinload(ClaimMention.claim)).order_by(ClaimMention.position)
-    )
     findings, left_out = [], {"contradicted": 0, "not_enough_info": 0, "unverified": 0}
-    for mention in mentions:
+    for mention in report.mentions:
         run = runs.get(mention.id)
         if run is None or run.verdict != "supported":
             left_out["unverified" if run is None else run.verdict] += 1

@@ -22,6 +22,7 @@ from app.models import Citation, Claim, ClaimMention, Evidence, Job, Passage, Re
 from app.settings import Settings
 from verifier.passages import Passage as DomainPassage
 from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, embedding_choice, verify_claim
+from verifier.verdict import LABELS
 
 JOB_KIND = "verify"
 _MODELS: dict[tuple, VerifierModels] = {}
@@ -89,7 +90,7 @@ def verify_mention(session: Session, mention: ClaimMention, models: VerifierMode
     verification = Verification(
         mention_id=mention.id, claim_id=claim.id, job_id=job_id, verdict=verdict.label,
         confidence=verdict.confidence,
-        probabilities=dict(zip(("supported", "contradicted", "not_enough_info"), verdict.probs)),
+        probabilities=dict(zip(LABELS, verdict.probs)),
         explanation=verdict.explanation, version_notes=list(verdict.version_notes),
         completed_text=verdict.completed_text, verifier_version=VERIFIER_VERSION,
         model_ids=verdict.model_ids,
@@ -110,6 +111,14 @@ def verify_mention(session: Session, mention: ClaimMention, models: VerifierMode
     return verification
 
 
+def require_claim(session: Session, claim_id: int) -> Claim:
+    """The claim, or a ``NotFoundError`` naming it."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFoundError(f"claim {claim_id} does not exist")
+    return claim
+
+
 @dataclass(frozen=True, slots=True)
 class VerifyTarget:
     """What to verify: one report's mentions, one claim's mentions, or everything."""
@@ -123,18 +132,22 @@ class VerifyTarget:
         return f"claim {self.claim_id}" if self.claim_id is not None else "all claims"
 
 
-def mention_ids(session: Session, target: VerifyTarget) -> list[int]:
-    """The mentions a target covers; a missing report or claim is a ``NotFoundError``."""
-    query = select(ClaimMention.id).order_by(ClaimMention.report_id, ClaimMention.position)
+def mentions_by_report(session: Session, target: VerifyTarget) -> dict[int, list[int]]:
+    """The mention ids a target covers, grouped by report; a missing report or claim is a
+    ``NotFoundError``."""
+    query = (select(ClaimMention.report_id, ClaimMention.id)
+             .order_by(ClaimMention.report_id, ClaimMention.position))
     if target.report_id is not None:
         if session.get(Report, target.report_id) is None:
             raise NotFoundError(f"report {target.report_id} does not exist")
         query = query.where(ClaimMention.report_id == target.report_id)
     if target.claim_id is not None:
-        if session.get(Claim, target.claim_id) is None:
-            raise NotFoundError(f"claim {target.claim_id} does not exist")
+        require_claim(session, target.claim_id)
         query = query.where(ClaimMention.claim_id == target.claim_id)
-    return list(session.scalars(query))
+    grouped: dict[int, list[int]] = {}
+    for report_id, mention_id in session.execute(query):
+        grouped.setdefault(report_id, []).append(mention_id)
+    return grouped
 
 
 def run_verification(settings: Settings, session_factory: Callable, target: VerifyTarget, *,
@@ -143,16 +156,11 @@ def run_verification(settings: Settings, session_factory: Callable, target: Veri
     """Verify every mention of ``target``, one transaction per report; returns a summary."""
     models = get_models(settings)
     with session_factory() as session:
-        ids = mention_ids(session, target)
+        by_report = mentions_by_report(session, target)
+    total = sum(map(len, by_report.values()))
     counts: Counter[str] = Counter()
-    by_report: dict[int, list[int]] = {}
-    with session_factory() as session:
-        for mention_id, report_id in session.execute(
-            select(ClaimMention.id, ClaimMention.report_id).where(ClaimMention.id.in_(ids))
-        ) if ids else []:
-            by_report.setdefault(report_id, []).append(mention_id)
     done = 0
-    for report_id, mentions in sorted(by_report.items()):
+    for report_id, mentions in by_report.items():
         with session_factory() as session:
             sources = sources_for_report(session, report_id)
             rows = session.scalars(
@@ -163,14 +171,14 @@ def run_verification(settings: Settings, session_factory: Callable, target: Veri
                 counts[verify_mention(session, mention, models, sources, job_id=job_id).verdict] += 1
                 done += 1
         if progress:
-            progress(done / max(1, len(ids)), f"verified {done}/{len(ids)} mentions")
+            progress(done / max(1, total), f"verified {done}/{total} mentions")
     return {"target": target.describe(), "verified": done, "verdicts": dict(counts),
             "model_ids": models.model_ids()}
 
 
 def enqueue_verification(session: Session, target: VerifyTarget) -> Job:
     """Queue a verify job for ``target`` (checked to exist now); the caller commits."""
-    mention_ids(session, target)
+    mentions_by_report(session, target)
     return enqueue(session, JOB_KIND, {"report_id": target.report_id, "claim_id": target.claim_id},
                    claim_id=target.claim_id)
 
@@ -179,7 +187,7 @@ def handle_verify_job(ctx) -> dict:
     """Job handler for ``verify`` jobs (registered in ``app.jobs.handlers``)."""
     target = VerifyTarget(ctx.payload.get("report_id"), ctx.payload.get("claim_id"))
     return run_verification(ctx.settings, ctx.session_scope, target, job_id=ctx.job_id,
-                            progress=lambda f, phase: ctx.progress(f, phase))
+                            progress=ctx.progress)
 
 
 def latest_verifications(session: Session, *, claim_ids: Iterable[int] | None = None,
@@ -234,8 +242,7 @@ def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, Cla
 
 def verification_history(session: Session, claim_id: int) -> list[Verification]:
     """Every run on a claim's mentions, newest first."""
-    if session.get(Claim, claim_id) is None:
-        raise NotFoundError(f"claim {claim_id} does not exist")
+    require_claim(session, claim_id)
     return list(session.scalars(
         select(Verification).where(Verification.claim_id == claim_id)
         .options(selectinload(Verification.evidence)).order_by(Verification.id.desc())

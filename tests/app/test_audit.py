@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.jobs.worker import drain
 from app.settings import Settings
-from tests.app.test_verify import attach_versions, fast
+from tests.app.test_verify import attach_versions, verify_through_api
 
 
 def test_audit_compares_stated_and_measured_and_checks_the_question(
@@ -15,8 +14,7 @@ def test_audit_compares_stated_and_measured_and_checks_the_question(
     report = ingested[0]
     unverified = client.get(f"/api/reports/{report}/audit").json()
     assert unverified["measured"]["claims_checked"] == 0 and len(unverified["unsupported_claims"]) == 14
-    assert client.post(f"/api/reports/{report}/verify").status_code == 202
-    drain(fast(settings))
+    verify_through_api(settings, client, report)
     audit = client.get(f"/api/reports/{report}/audit").json()
     stated, measured = audit["stated"], audit["measured"]
     assert (stated["claims_extracted"], stated["claims_verified"], stated["claims_marked_verified"]) == (14, 13, 13)
@@ -36,8 +34,7 @@ def test_synthesis_exports_supported_findings_with_evidence(
         settings: Settings, ingested: list[int], client, tmp_path: Path) -> None:
     attach_versions(settings, tmp_path)
     report = ingested[0]
-    client.post(f"/api/reports/{report}/verify")
-    drain(fast(settings))
+    verify_through_api(settings, client, report)
     data = client.get(f"/api/reports/{report}/synthesis", params={"format": "json"}).json()
     assert data["findings"], "at least one sample claim is supported by the attached v2 text"
     for finding in data["findings"]:

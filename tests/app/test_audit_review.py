@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.jobs.worker import drain
 from app.services.synthesis import to_markdown
 from app.settings import Settings
-from tests.app.test_verify import attach_versions, fast
+from tests.app.test_verify import attach_versions, verify_through_api
 
 
 def test_a_claim_on_xlm_r_large_counts_as_mentioning_xlm_r(
         settings: Settings, ingested: list[int], client, tmp_path: Path) -> None:
     attach_versions(settings, tmp_path)
     report = ingested[0]
-    client.post(f"/api/reports/{report}/verify")
-    drain(fast(settings))
+    verify_through_api(settings, client, report)
     audit = client.get(f"/api/reports/{report}/audit").json()
     question = audit["research_question"]
     assert question["addressed"] is False

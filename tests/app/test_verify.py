@@ -34,6 +34,12 @@ def fast(settings: Settings) -> Settings:
     return settings.model_copy(update={"embedding_model": "none"})
 
 
+def verify_through_api(settings: Settings, client, report_id: int) -> None:
+    """Queue verification of a report through the API and run the job to completion."""
+    assert client.post(f"/api/reports/{report_id}/verify").status_code == 202
+    assert drain(fast(settings)) == 1
+
+
 def _latest_by_text(session) -> dict[str, Verification]:
     rows = session.execute(
         select(Claim.text, Verification).join(Verification, Verification.claim_id == Claim.id)
