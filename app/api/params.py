@@ -1,0 +1,16 @@
+"""Shared path and query parameter types: ids fit the database's 64-bit integers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+INT64_MAX = 2**63 - 1
+
+ResourceId = Annotated[int, Path(ge=1, le=INT64_MAX, description="a positive 64-bit id")]
+OptionalId = Annotated[int | None, Query(ge=1, le=INT64_MAX, description="a positive 64-bit id")]
+Offset = Annotated[int, Query(ge=0, le=INT64_MAX, description="rows to skip")]
+# Text matched against stored text: no NUL or other control characters (PostgreSQL refuses NUL,
+# SQLite would cut the pattern at it and match everything).
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
