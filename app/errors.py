@@ -9,6 +9,7 @@ request id) and answered with a generic message; database outages become 503s.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 log = logging.getLogger("app.errors")
 
@@ -93,13 +93,16 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 _HTTP_MESSAGES = {404: "no such route; see /docs for the API", 405: "method not allowed on this route"}
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route of the app accepts at this path (for the ``Allow`` header)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+def allowed_methods(request: Request, routed: str | None) -> list[str]:
+    """Every method some operation accepts at this path, for the ``Allow`` of a 405.
+
+    The router names only the first route it matched (``routed``); the OpenAPI paths name all.
+    """
+    methods = {m.strip().upper() for m in (routed or "").split(",") if m.strip()}
+    for template, item in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {m.upper() for m in item}
     return sorted(methods)
 
 
@@ -116,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request))
+            headers["Allow"] = ", ".join(allowed_methods(request, headers.get("Allow")))
         return error_response(exc.status_code, code, message, headers=headers or None)
 
     @app.exception_handler(RequestValidationError)

@@ -88,8 +88,8 @@ class BodyLimitMiddleware:
             return
         if declared is not None and int(declared) > limit:
             await send_json(send, 413, error_body(
-                "payload_too_large", f"request body is {int(declared):,} bytes; this route takes at most "
-                                     f"{limit:,} ({setting})", {"limit": limit}))
+                "payload_too_large", f"request body is {int(declared):,} bytes, over this route's limit of "
+                                     f"{limit:,} ({setting}); send less", {"limit": limit}))
             return
         received = 0
 
