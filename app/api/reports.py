@@ -28,7 +28,7 @@ _UPLOAD_BODY = {
             "text/plain": {"schema": {"type": "string"}},
             "multipart/form-data": {
                 "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
-                           "required": ["file"]}
+                           "required": ["file"], "additionalProperties": False}
             },
         },
     }

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
-from app.api.params import INT64_MAX, Offset, ResourceId
+from app.api.params import ID_MAX, Offset, ResourceId
 from app.db import SessionDep, SettingsDep
 from app.models import Source
 from app.models.sources import SOURCE_STATUSES
@@ -48,7 +48,7 @@ def fetch_source(source_id: ResourceId, session: SessionDep, settings: SettingsD
 
 @router.get("/{source_id}/passages", response_model=OffsetPage[PassageOut])
 def list_passages(source_id: ResourceId, session: SessionDep,
-                  page: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None, offset: Offset = 0,
+                  page: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None, offset: Offset = 0,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> OffsetPage[PassageOut]:
     rows, total = service.list_passages(session, source_id, page=page, offset=offset, limit=limit)
     return OffsetPage(items=[PassageOut.model_validate(p) for p in rows], total=total, offset=offset, limit=limit)

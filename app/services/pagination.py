@@ -14,7 +14,7 @@ from typing import Any
 from app.errors import BadRequestError
 
 MAX_CURSOR_LENGTH = 2_000
-INT64 = 2**63
+ID_LIMIT = 2**31  # ids are INTEGER columns (32-bit on PostgreSQL)
 
 
 def encode_cursor(value: Any, row_id: int) -> str:
@@ -24,7 +24,7 @@ def encode_cursor(value: Any, row_id: int) -> str:
 
 def _valid_value(value: Any, value_type: type) -> bool:
     if value_type is int:
-        return type(value) is int and -INT64 <= value < INT64
+        return type(value) is int and 0 < value < ID_LIMIT
     return type(value) is str and "\x00" not in value  # no database stores NUL in text
 
 
@@ -42,6 +42,6 @@ def decode_cursor(cursor: str, value_type: type = int) -> tuple[Any, int]:
     if not (isinstance(decoded, list) and len(decoded) == 2):
         raise invalid
     value, row_id = decoded
-    if type(row_id) is not int or not 0 < row_id < INT64 or not _valid_value(value, value_type):
+    if type(row_id) is not int or not 0 < row_id < ID_LIMIT or not _valid_value(value, value_type):
         raise invalid
     return value, row_id

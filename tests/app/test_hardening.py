@@ -29,7 +29,7 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 
 @pytest.mark.parametrize("path", [
-    f"/api/claims/{BIG}", f"/api/reports/{BIG}", f"/api/sources/{BIG}", f"/api/jobs/{BIG}",
+    f"/api/claims/{BIG}", f"/api/reports/{BIG}", f"/api/sources/{BIG}", f"/api/jobs/{BIG}", f"/api/jobs/{2**31}",
     f"/api/claims/{BIG}/status", f"/api/reports/{BIG}/audit", f"/api/sources/{BIG}/passages",
     f"/api/claims?report={BIG}", f"/api/claims?source={BIG}", f"/api/reports?offset={BIG}",
     f"/api/jobs?offset={10**30}", f"/api/sources/1/passages?page={BIG}",
