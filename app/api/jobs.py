@@ -16,12 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from app.api.params import Offset, ResourceId
 from app.db import SessionDep, SettingsDep, session_scope
 from app.errors import ForbiddenError
-from app.models.jobs import JOB_STATUSES
-from app.security.deps import EditorDep
-from app.security.roles import Role
 from app.jobs import queue
+from app.models.jobs import JOB_STATUSES
 from app.schemas.common import OffsetPage
 from app.schemas.jobs import JobOut
+from app.security.deps import EditorDep
+from app.security.roles import Role
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
