@@ -16,20 +16,26 @@ from app.settings import Settings, get_settings
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:  # pragma: no cover - driver hook
+def _sqlite_configurer(busy_timeout_ms: int):
+    def configure(dbapi_connection, _record) -> None:  # pragma: no cover - driver hook
+        _configure_sqlite(dbapi_connection, busy_timeout_ms)
+    return configure
+
+
+def _configure_sqlite(dbapi_connection, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_MS / 1000) -> Engine:
     """An engine for ``url``; SQLite files get WAL mode, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _configure_sqlite)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
+        event.listen(engine, "connect", _sqlite_configurer(int(busy_timeout_s * 1000)))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -45,7 +51,7 @@ def engine_for(settings: Settings) -> Engine:
         if url not in _ENGINES:
             if url.startswith("sqlite"):
                 settings.ensure_data_dir()
-            _ENGINES[url] = make_engine(url)
+            _ENGINES[url] = make_engine(url, busy_timeout_s=settings.sqlite_busy_timeout_s)
         return _ENGINES[url]
 
 

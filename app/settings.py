@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
+REGISTERED_MODELS = ["FacebookAI/xlm-roberta-large", "FacebookAI/xlm-roberta-base"]
 
 
 class Settings(BaseSettings):
@@ -43,12 +49,65 @@ class Settings(BaseSettings):
     worker_poll_s: float = 1.0
     job_heartbeat_timeout_s: float = 900.0  # a running job silent this long is failed as "worker lost"
 
+    # Access control and hardening (docs/security.md). Lists read "a,b" or a JSON list.
+    auth: Literal["on", "off", "auto"] = Field(
+        default="auto", description="on: reads need a token too; off: only writes do; auto: on when serving "
+                                    "on a non-loopback address")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOOPBACK_HOSTS), description="Host header allow-list ('*' allows any)")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed to call the API from a browser; empty: CORS off")
+    secret_key: SecretStr | None = Field(
+        default=None, description="signs session cookies and CSRF tokens; default: DATA_DIR/secret_key, "
+                                  "generated once with 0600 permissions")
+    session_ttl_s: int = Field(default=12 * 3600, gt=0, description="web sign-in lifetime")
+    max_json_body_bytes: int = Field(default=1_000_000, gt=0, description="JSON request bodies over this get a 413")
+    sqlite_busy_timeout_s: float = Field(default=30.0, ge=0, description="how long SQLite waits on a lock")
+
+    # Replication specs from the API: which models, which data folders, how much compute.
+    replication_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(REGISTERED_MODELS),
+        description="model names a spec may use; other models must be folders under DATA_DIR/models")
+    replication_data_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list, description="folders a spec's data dirs must lie in; default: XTREME_DATA_DIR "
+                                          "and DATA_DIR/datasets")
+    replication_max_seeds: int = Field(default=10, gt=0)
+    replication_max_epochs: float = Field(default=50.0, gt=0)
+    replication_max_steps: int = Field(default=1_000_000, gt=0, description="cap on max_steps / eval_every_steps")
+    replication_max_cpu_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
+    replication_max_gpus: int = Field(default=1, ge=0, description="0: specs may not ask for CUDA")
+    replication_max_batch_size: int = Field(default=1024, gt=0)
+    replication_max_length: int = Field(default=4096, gt=0, description="cap on token lengths and strides")
+
+    @field_validator("allowed_hosts", "cors_origins", "replication_models", "replication_data_roots",
+                     mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        """Accept a JSON list or a comma-separated string from the environment."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
     @property
     def sqlalchemy_url(self) -> str:
         """The database URL in force: the setting, or a SQLite file in the data dir."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'claimtrace.db').resolve()}"
+
+    @property
+    def data_roots(self) -> list[Path]:
+        """The folders replication data may come from (resolved)."""
+        roots = self.replication_data_roots or [self.xtreme_data_dir, self.data_dir / "datasets"]
+        return [root.expanduser().resolve() for root in roots]
+
+    @property
+    def models_dir(self) -> Path:
+        """Where local models a spec may name live."""
+        return (self.data_dir / "models").resolve()
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,10 @@
 """Shared fixtures: real databases (SQLite and PostgreSQL), the real app, the real CLI.
 
+HTTP clients carry real API tokens created in the test's database: ``client`` is an editor
+(writes work), ``anon_client``/``viewer_client``/``admin_client`` the other cases, and
+``client_for(role, settings)`` builds any other; ``token_for(role)`` gives a token for
+subprocess tests (``Authorization: Bearer <token>``).
+
 Every test that asks for ``settings`` runs once per database backend. Each test gets a fresh
 database copied from a template that the real Alembic migrations built once per session.
 PostgreSQL is used when reachable (``CLAIMTRACE_TEST_POSTGRES_URL``, default: the local
@@ -8,17 +13,20 @@ socket); with ``CLAIMTRACE_REQUIRE_POSTGRES=1`` (CI) an unreachable server is an
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from app.db import dispose_engine, session_scope
@@ -31,6 +39,7 @@ PG_URL = os.environ.get("CLAIMTRACE_TEST_POSTGRES_URL",
                         "postgresql+psycopg://root@/postgres?host=/var/run/postgresql")
 REQUIRE_PG = os.environ.get("CLAIMTRACE_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+TEST_HOSTS = ["testserver", "127.0.0.1", "localhost", "::1"]  # TestClient sends Host: testserver
 
 
 def _admin_engine():
@@ -106,6 +115,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         arxiv_html_url="http://127.0.0.1:9/html/{id}",
         http_retries=0,
         http_timeout_s=2.0,
+        allowed_hosts=TEST_HOSTS,
     )
 
 
@@ -115,20 +125,66 @@ def session(settings: Settings) -> Iterator[Session]:
         yield db
 
 
+def make_token(settings: Settings, role: str, name: str | None = None) -> str:
+    """A real API token of ``role`` stored (hashed) in the test's database."""
+    from app.security.tokens import create_token
+
+    with session_scope(settings) as db:
+        return create_token(db, role=role, name=name or f"test {role}").token
+
+
 @pytest.fixture
-def client(settings: Settings):
+def token_for(settings: Settings) -> Callable[[str], str]:
+    """``token_for("editor")``: a new token of that role, e.g. for a served subprocess."""
+    return lambda role, name=None: make_token(settings, role, name)
+
+
+@pytest.fixture
+def client_for(settings: Settings):
+    """``client_for(role, settings=None, **kw)``: a TestClient of a fresh app whose requests carry
+    a token of ``role`` (None: anonymous); closed at the end of the test."""
     from fastapi.testclient import TestClient
 
     from app.main import create_app
 
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+    with ExitStack() as stack:
+        def make(role: str | None = "editor", app_settings: Settings | None = None, **kwargs):
+            chosen = app_settings or settings
+            headers = {"Authorization": f"Bearer {make_token(chosen, role)}"} if role else {}
+            return stack.enter_context(TestClient(create_app(chosen), headers=headers, **kwargs))
+
+        yield make
+
+
+@pytest.fixture
+def client(client_for):
+    """The app with an editor token: reads and writes (ingest, fetch, verify, replicate) work."""
+    return client_for("editor")
+
+
+@pytest.fixture
+def anon_client(client_for):
+    return client_for(None)
+
+
+@pytest.fixture
+def viewer_client(client_for):
+    return client_for("viewer")
+
+
+@pytest.fixture
+def admin_client(client_for):
+    return client_for("admin")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a subprocess exactly these settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACE_")}
     for name, value in settings.model_dump().items():
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, list):
+            value = json.dumps([str(v) for v in value])
         if value is not None:
             env[f"CLAIMTRACE_{name.upper()}"] = str(value)
     return env

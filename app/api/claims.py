@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.api.params import PLAIN_TEXT, OptionalId, ResourceId
 from app.db import SessionDep
 from app.models import Claim
 from app.schemas.claims import ClaimDetail, ClaimSummary, MentionOut
@@ -27,14 +28,16 @@ def _summary_fields(claim: Claim, status: ClaimStatus) -> dict:
 @router.get("", response_model=CursorPage[ClaimSummary])
 def list_claims(
     session: SessionDep,
-    report: Annotated[int | None, Query(description="only claims this report makes")] = None,
-    q: Annotated[str | None, Query(max_length=500, description="case-insensitive text search")] = None,
+    report: Annotated[OptionalId, Query(description="only claims this report makes")] = None,
+    q: Annotated[str | None, Query(max_length=500, pattern=PLAIN_TEXT,
+                                   description="case-insensitive text search (no control characters)")] = None,
     truncated: bool | None = None,
     verdict: Annotated[service.VerdictFilter | None, Query(
         description="claims with a mention whose latest verdict is this, or never verified")] = None,
-    source: Annotated[int | None, Query(description="claims of reports citing this source id")] = None,
+    source: Annotated[OptionalId, Query(description="claims of reports citing this source id")] = None,
     sort: service.ClaimSort = "id",
-    cursor: str | None = None,
+    cursor: Annotated[str | None, Query(max_length=service.MAX_CURSOR_LENGTH,
+                                        description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
 ) -> CursorPage[ClaimSummary]:
     rows, next_cursor = service.list_claims(
@@ -47,7 +50,7 @@ def list_claims(
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail)
-def get_claim(claim_id: int, session: SessionDep) -> ClaimDetail:
+def get_claim(claim_id: ResourceId, session: SessionDep) -> ClaimDetail:
     claim = service.get_claim(session, claim_id)
     latest = latest_verifications(session, claim_ids=[claim.id])
     return ClaimDetail(

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from app.api.params import Offset, ResourceId
 from app.db import SessionDep, SettingsDep
 from app.errors import PayloadTooLargeError, UnprocessableError
 from app.models import Report
@@ -13,6 +16,7 @@ from app.schemas.common import OffsetPage
 from app.schemas.reports import (IngestResponse, ReportCitation, ReportDetail, ReportMention,
                                  ReportSummary, StatedFigures)
 from app.services import reports as service
+from app.settings import Settings
 from verifier.reports import ReportParseError, ReportTooLargeError
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -24,7 +28,7 @@ _UPLOAD_BODY = {
             "text/plain": {"schema": {"type": "string"}},
             "multipart/form-data": {
                 "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
-                           "required": ["file"]}
+                           "required": ["file"], "additionalProperties": False}
             },
         },
     }
@@ -57,25 +61,32 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 
 @router.post("", response_model=IngestResponse, status_code=status.HTTP_201_CREATED,
              openapi_extra=_UPLOAD_BODY,
-             responses={200: {"description": "already ingested"}, 413: {}, 422: {}})
+             responses={200: {"model": IngestResponse, "description": "already ingested: the existing report"},
+                        413: {"description": "report over the size or claims limit"},
+                        422: {"description": "not a report: the error names the line"}})
 async def ingest_report(request: Request, response: Response, settings: SettingsDep,
                         session: SessionDep) -> IngestResponse:
     """Ingest one report; 201 when new, 200 with the existing id when already ingested."""
     data = await _read_limited(request, settings.max_report_bytes)
-    try:
-        parsed = service.parse_report_bytes(data, settings)
-    except ReportTooLargeError as exc:
-        raise PayloadTooLargeError(exc.message, details={"line": exc.line or None}) from None
-    except ReportParseError as exc:
-        raise UnprocessableError(exc.message, code="report_parse_error",
-                                 details={"line": exc.line}) from None
-    result = service.ingest_parsed(session, parsed)
-    session.commit()
+    result = await run_in_threadpool(_parse_and_store, data, settings, session)  # CPU and DB off the loop
     if not result.created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/reports/{result.report_id}"
     return IngestResponse(id=result.report_id, created=result.created, claims=result.claims,
                           warnings=result.warnings)
+
+
+def _parse_and_store(data: bytes, settings: Settings, session: Session) -> service.IngestResult:
+    """Parse (linear time) and store in one transaction; parse errors name the line."""
+    try:
+        parsed = service.parse_report_bytes(data, settings)
+    except ReportTooLargeError as exc:
+        raise PayloadTooLargeError(exc.message, details={"line": exc.line or None}) from None
+    except ReportParseError as exc:
+        raise UnprocessableError(exc.message, code="report_parse_error", details={"line": exc.line}) from None
+    result = service.ingest_parsed(session, parsed)
+    session.commit()
+    return result
 
 
 def _summary_fields(report: Report) -> dict:
@@ -85,7 +96,7 @@ def _summary_fields(report: Report) -> dict:
 
 
 @router.get("", response_model=OffsetPage[ReportSummary])
-def list_reports(session: SessionDep, offset: Annotated[int, Query(ge=0)] = 0,
+def list_reports(session: SessionDep, offset: Offset = 0,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50) -> OffsetPage[ReportSummary]:
     rows, total = service.list_reports(session, offset=offset, limit=limit)
     return OffsetPage(items=[ReportSummary(**_summary_fields(r)) for r in rows], total=total,
@@ -93,7 +104,7 @@ def list_reports(session: SessionDep, offset: Annotated[int, Query(ge=0)] = 0,
 
 
 @router.get("/{report_id}", response_model=ReportDetail)
-def get_report(report_id: int, session: SessionDep) -> ReportDetail:
+def get_report(report_id: ResourceId, session: SessionDep) -> ReportDetail:
     report = service.get_report(session, report_id)
     return ReportDetail(
         **_summary_fields(report), sha256=report.sha256, warnings=report.warnings,

@@ -7,6 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Response, status
 
+from app.api.params import ResourceId
 from app.db import SessionDep
 from app.schemas.jobs import JobOut
 from app.schemas.verification import AuditOut, ClaimStatusOut, VerificationOut
@@ -18,7 +19,7 @@ router = APIRouter(tags=["verification"])
 
 
 @router.post("/claims/{claim_id}/verify", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
-def verify_claim(claim_id: int, session: SessionDep) -> JobOut:
+def verify_claim(claim_id: ResourceId, session: SessionDep) -> JobOut:
     """Queue verification of every mention of a claim; poll the returned job."""
     job = service.enqueue_verification(session, service.VerifyTarget(claim_id=claim_id))
     session.commit()
@@ -26,7 +27,7 @@ def verify_claim(claim_id: int, session: SessionDep) -> JobOut:
 
 
 @router.post("/reports/{report_id}/verify", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
-def verify_report(report_id: int, session: SessionDep) -> JobOut:
+def verify_report(report_id: ResourceId, session: SessionDep) -> JobOut:
     """Queue verification of every claim of a report; poll the returned job."""
     job = service.enqueue_verification(session, service.VerifyTarget(report_id=report_id))
     session.commit()
@@ -34,26 +35,27 @@ def verify_report(report_id: int, session: SessionDep) -> JobOut:
 
 
 @router.get("/claims/{claim_id}/verifications", response_model=list[VerificationOut])
-def claim_verifications(claim_id: int, session: SessionDep) -> list[VerificationOut]:
+def claim_verifications(claim_id: ResourceId, session: SessionDep) -> list[VerificationOut]:
     """Every verification run of the claim's mentions, newest first, with evidence."""
     return [VerificationOut.model_validate(v) for v in service.verification_history(session, claim_id)]
 
 
 @router.get("/claims/{claim_id}/status", response_model=ClaimStatusOut)
-def claim_status(claim_id: int, session: SessionDep) -> ClaimStatusOut:
+def claim_status(claim_id: ResourceId, session: SessionDep) -> ClaimStatusOut:
     """The claim's overall status from its mentions' latest verdicts."""
     service.require_claim(session, claim_id)
     return ClaimStatusOut.model_validate(service.latest_verdicts(session, [claim_id])[claim_id])
 
 
 @router.get("/reports/{report_id}/audit", response_model=AuditOut)
-def report_audit(report_id: int, session: SessionDep) -> AuditOut:
+def report_audit(report_id: ResourceId, session: SessionDep) -> AuditOut:
     """Stated vs measured, unsupported claims, unused and off-topic sources, the question."""
     return AuditOut.model_validate(audit_service.audit_report(session, report_id))
 
 
-@router.get("/reports/{report_id}/synthesis", response_model=None)
-def report_synthesis(report_id: int, session: SessionDep,
+@router.get("/reports/{report_id}/synthesis", response_model=None, responses={200: {"content": {
+    "application/json": {"schema": {"type": "object"}}, "text/markdown": {"schema": {"type": "string"}}}}})
+def report_synthesis(report_id: ResourceId, session: SessionDep,
                      format: Literal["md", "json"] = "json") -> Response | dict:
     """The report's supported findings with their evidence, as JSON or Markdown."""
     data = synthesis_service.synthesis(session, report_id)

@@ -8,14 +8,15 @@ from typing import Annotated
 
 import typer
 
-from app.cli import replicate, sources, verify, xtreme
+from app.cli import dump, replicate, sources, verify, xtreme
+from app.cli.tokens import tokens_app
 from app.cli.errors import fail
 from app.settings import get_settings
 
 app = typer.Typer(name="claimtrace", no_args_is_help=True, add_completion=False,
                   help="Check what research reports claim against the arXiv sources they cite.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
-export_app = typer.Typer(no_args_is_help=True, help="Export stored data.")
+export_app = typer.Typer(help="Export stored data: claim rows ('export claims') or everything ('export --all').")
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 
@@ -87,6 +88,21 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="report files or fol
         raise typer.Exit(1)
 
 
+@export_app.callback(invoke_without_command=True)
+def export_main(
+    ctx: typer.Context,
+    everything: Annotated[bool, typer.Option("--all", help="the whole database as JSON lines (for 'claimtrace import')")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+) -> None:
+    """Export stored data: `export claims` (one row per mention) or `export --all` (everything)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not everything:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    dump.export_all(output)
+
+
 @export_app.command("claims")
 def export_claims(
     fmt: Annotated[str, typer.Option("--format", help="json | jsonl | csv")] = "json",
@@ -113,12 +129,18 @@ def serve(
     port: Annotated[int, typer.Option(help="port to bind")] = 8000,
     worker: Annotated[bool, typer.Option(help="run a job worker in this process")] = True,
 ) -> None:
-    """Serve the API (and, by default, a local job worker)."""
+    """Serve the API (and, by default, a local job worker); logs are JSON lines on stderr."""
     import uvicorn
 
+    from app.logs import configure_logging
     from app.main import create_app
+    from app.security.binding import settings_for_bind
 
-    uvicorn.run(create_app(get_settings(), run_worker=worker), host=host, port=port, log_level="info")
+    settings, warnings = settings_for_bind(get_settings(), host)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    configure_logging()
+    uvicorn.run(create_app(settings, run_worker=worker), host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command("worker")
@@ -147,14 +169,19 @@ def up(
     port: Annotated[int, typer.Option(help="port to bind")] = 8000,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="start the API afterwards")] = True,
 ) -> None:
-    """Migrate the database, ingest examples/reports/, then serve the API and a worker."""
+    """Migrate the database, ingest examples/reports/, print your API token, then serve the API and a worker."""
     from app.migrate import upgrade
+    from app.security.local import LOCAL_TOKEN_FILE, LOCAL_ROLE, ensure_local_token
 
     settings = get_settings()
     upgrade(settings)
     typer.echo(f"database ready: {settings.sqlalchemy_url}")
     if EXAMPLE_REPORTS.is_dir() and ingest_files([EXAMPLE_REPORTS]):
         raise typer.Exit(1)
+    token, created = ensure_local_token(settings)
+    typer.echo(f"your {LOCAL_ROLE} API token ({'new' if created else 'kept'} in "
+               f"{settings.data_dir / LOCAL_TOKEN_FILE}, mode 0600): {token}")
+    typer.echo("  use it as 'Authorization: Bearer <token>', or sign in with it on the web pages")
     if serve_api:
         typer.echo(f"serving on http://{host}:{port} (API docs at /docs)")
         serve(host=host, port=port, worker=True)
@@ -167,6 +194,8 @@ app.command("verify")(verify.verify)
 app.command("eval-verifier")(verify.eval_verifier)
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(verify.verifier_app, name="verifier")
+app.add_typer(tokens_app, name="tokens")
+app.command("import")(dump.import_command)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.errors import ConflictError, NotFoundError
 from app.models import Job
 from app.models.base import utcnow
+from app.security.actor import actor_token_id
 
 FINISHED = ("succeeded", "failed", "cancelled")
 
@@ -17,7 +18,8 @@ FINISHED = ("succeeded", "failed", "cancelled")
 def enqueue(session: Session, kind: str, payload: dict, *, claim_id: int | None = None,
             executor: str = "local") -> Job:
     """Add a queued job; it becomes visible to workers when the caller commits."""
-    job = Job(kind=kind, payload=payload, claim_id=claim_id, executor=executor, status="queued")
+    job = Job(kind=kind, payload=payload, claim_id=claim_id, executor=executor, status="queued",
+              created_by=actor_token_id(session))
     session.add(job)
     session.flush()
     return job

@@ -31,3 +31,5 @@ class Job(CreatedAtMixin, Base):
     heartbeat_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), doc="the API token that queued it (None: CLI or worker)")

@@ -20,3 +20,4 @@ class JobOut(Schema):
     started_at: datetime | None
     finished_at: datetime | None
     heartbeat_at: datetime | None
+    created_by: int | None = None  # the API token that queued it

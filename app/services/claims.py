@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
 from app.models import Citation, Claim, ClaimMention, Verification
+from app.services.pagination import MAX_CURSOR_LENGTH as MAX_CURSOR_LENGTH  # re-exported for the route
 from app.services.pagination import decode_cursor, encode_cursor
 
 ClaimSort = Literal["id", "-id", "text", "-text"]
@@ -60,7 +61,7 @@ def list_claims(session: Session, filters: ClaimFilters, *, sort: ClaimSort = "i
     column = Claim.text if sort.lstrip("-") == "text" else Claim.id
     query = _filtered(filters)
     if cursor:  # keyset: rows after the last one by (sort value, id)
-        value, last_id = decode_cursor(cursor)
+        value, last_id = decode_cursor(cursor, str if column is Claim.text else int)
         after = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
         query = query.where(or_(after(column, value), and_(column == value, after(Claim.id, last_id))))
     direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())

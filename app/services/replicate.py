@@ -13,6 +13,7 @@ from app.errors import NotFoundError, UnprocessableError
 from app.jobs.context import JobContext
 from app.jobs.queue import enqueue
 from app.models import Claim, Job
+from app.services.replication_policy import enforce_spec_policy
 from app.settings import Settings
 from replication.spec import NotReplicableError, ReplicationSpec, SpecError, derive_spec
 
@@ -39,6 +40,7 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
         raise UnprocessableError(f"claim {claim_id} is not replicable: {exc.reason}", code="not_replicable") from None
     except SpecError as exc:
         raise UnprocessableError(str(exc), code="invalid_spec") from None
+    replication = enforce_spec_policy(replication, settings, requested=spec)  # paths, models, caps
     return enqueue(session, JOB_KIND, {"claim_id": claim_id, "spec": replication.to_dict()}, claim_id=claim_id)
 
 

@@ -75,7 +75,9 @@ def test_export_rejects_unknown_format(cli) -> None:
 
 def test_every_command_has_help(cli) -> None:
     for args in (["--help"], ["ingest", "--help"], ["export", "claims", "--help"], ["db", "upgrade", "--help"],
-                 ["up", "--help"], ["serve", "--help"], ["worker", "--help"]):
+                 ["up", "--help"], ["serve", "--help"], ["worker", "--help"], ["tokens", "create", "--help"],
+                 ["tokens", "list", "--help"], ["tokens", "revoke", "--help"], ["export", "--help"],
+                 ["import", "--help"]):
         result = cli(*args)
         assert result.returncode == 0 and "Usage" in result.stdout, args
 

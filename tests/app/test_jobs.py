@@ -44,11 +44,11 @@ def test_worker_runs_jobs_and_records_results(settings, client, test_handlers) -
     assert [j["id"] for j in client.get("/api/jobs", params={"status": "failed"}).json()["items"]] == [bad]
 
 
-def test_cancelled_job_is_not_run_and_cannot_be_cancelled_twice(settings, client, test_handlers) -> None:
-    job_id = enqueue(settings, "count_words", "a b")
-    assert client.post(f"/api/jobs/{job_id}/cancel").json()["status"] == "cancelled"
+def test_cancelled_job_is_not_run_and_cannot_be_cancelled_twice(settings, admin_client, test_handlers) -> None:
+    job_id = enqueue(settings, "count_words", "a b")  # queued by the CLI: only an admin may cancel it
+    assert admin_client.post(f"/api/jobs/{job_id}/cancel").json()["status"] == "cancelled"
     assert worker.drain(settings) == 0
-    again = client.post(f"/api/jobs/{job_id}/cancel")
+    again = admin_client.post(f"/api/jobs/{job_id}/cancel")
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
 
 

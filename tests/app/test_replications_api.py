@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,9 +47,13 @@ def test_derived_spec_is_queued_and_fails_clearly_without_the_xtreme_data(client
 
 
 @pytest.mark.slow
-def test_tiny_spec_runs_to_a_verdict_with_progress(client, settings, ingested) -> None:
+def test_tiny_spec_runs_to_a_verdict_with_progress(client_for, settings, ingested) -> None:
+    # The policy lets specs use models under DATA_DIR/models and data inside the configured roots.
+    shutil.copytree(TINY.parent / "model", settings.data_dir / "models" / "tiny")
+    settings = settings.model_copy(update={"replication_data_roots": [TINY.parent / "data"]})
+    client = client_for("editor", settings)
     spec = yaml.safe_load(TINY.read_text())
-    spec.update(model=str(TINY.parent / "model"), data_dir=str(TINY.parent / "data"), seeds=[1, 2],
+    spec.update(model="tiny", data_dir=str(TINY.parent / "data"), seeds=[1, 2],
                 targets=[{"task": "xnli", "languages": ["en", "de"]}])
     spec["hyperparams"]["epochs"] = 2
     target = claim_id(settings, "Multi-task intermediate-task training")

@@ -78,13 +78,8 @@ def test_missing_report_is_a_json_404(client) -> None:
 
 
 @pytest.fixture
-def limited_client(settings):
-    from fastapi.testclient import TestClient
-
-    from app.main import create_app
-
-    with TestClient(create_app(settings.model_copy(update=LIMITS))) as test_client:
-        yield test_client
+def limited_client(settings, client_for):
+    return client_for("editor", settings.model_copy(update=LIMITS))
 
 
 @pytest.mark.parametrize("case", cases(max_claims=20, max_bytes=50_000), ids=lambda c: c.name)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db import session_scope
 from app.jobs.worker import drain
-from app.main import create_app
 from app.models import Citation, Source
 from tests.fakes.fixtures import fake_arxiv  # noqa: F401 - fixture
 
@@ -20,9 +18,8 @@ def online(settings, fake_arxiv):
 
 
 @pytest.fixture
-def api(online):
-    with TestClient(create_app(online)) as client:
-        yield client
+def api(online, client_for):
+    return client_for("editor", online)
 
 
 def _add(online, key: str) -> int:
