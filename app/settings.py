@@ -47,7 +47,8 @@ class Settings(BaseSettings):
 
     # Jobs.
     worker_poll_s: float = 1.0
-    job_heartbeat_timeout_s: float = 900.0  # a running job silent this long is failed as "worker lost"
+    job_heartbeat_timeout_s: float = Field(
+        default=30.0, gt=0, description="a running job silent this long lost its worker: re-queued or failed")
 
     # Access control and hardening (docs/security.md). Lists read "a,b" or a JSON list.
     auth: Literal["on", "off", "auto"] = Field(
@@ -78,6 +79,22 @@ class Settings(BaseSettings):
     replication_max_gpus: int = Field(default=1, ge=0, description="0: specs may not ask for CUDA")
     replication_max_batch_size: int = Field(default=1024, gt=0)
     replication_max_length: int = Field(default=4096, gt=0, description="cap on token lengths and strides")
+
+    # Job execution (docs/operations.md): worker slots, heartbeats, retries, limits, executor.
+    workers: int = Field(default=1, ge=0, le=32, description="worker supervisor processes 'serve'/'up' start")
+    worker_slots_fetch: int = Field(default=2, ge=0, le=64, description="fetch jobs one worker runs at once")
+    worker_slots_verify: int = Field(default=2, ge=0, le=64, description="verify jobs one worker runs at once")
+    worker_slots_replicate: int = Field(default=1, ge=0, le=64, description="replications one worker runs at once")
+    job_heartbeat_s: float = Field(default=5.0, gt=0, description="how often a running job reports it is alive")
+    job_max_attempts: int = Field(default=3, ge=1, le=20, description="starts of a job before a lost one is failed")
+    job_cancel_grace_s: float = Field(default=5.0, ge=0, description="SIGTERM to SIGKILL on cancel")
+    job_cpu_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0,
+                                 description="CPU threads one job may use (caps a spec's cpu_threads)")
+    job_gpus: float = Field(default=0, ge=0, description="GPUs a replication asks the executor for")
+    job_memory_mb: int | None = Field(default=None, gt=0, description="address-space limit of one job process")
+    verify_batch_size: int = Field(default=20, ge=1, le=1000, description="mentions per verify transaction")
+    executor: Literal["local", "ray"] = Field(default="local", description="where job processes run")
+    ray_address: str = Field(default="http://127.0.0.1:8265", description="Ray dashboard (Jobs API) address")
 
     @field_validator("allowed_hosts", "cors_origins", "replication_models", "replication_data_roots",
                      mode="before")

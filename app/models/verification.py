@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAtMixin
@@ -17,7 +17,12 @@ class Verification(CreatedAtMixin, Base):
     """One verifier run on one claim mention (a claim as made by one report)."""
 
     __tablename__ = "verifications"
-    __table_args__ = (Index(None, "mention_id", "id"),)
+    __table_args__ = (
+        Index(None, "mention_id", "id"),
+        # a re-run job (after a crash) continues where it stopped: one verification per mention and job
+        Index("uq_verifications_job_mention", "job_id", "mention_id", unique=True,
+              sqlite_where=text("job_id IS NOT NULL"), postgresql_where=text("job_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mention_id: Mapped[int] = mapped_column(ForeignKey("claim_mentions.id", ondelete="CASCADE"))
