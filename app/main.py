@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -35,28 +32,12 @@ def middleware_stack(settings: Settings) -> list[Middleware]:
     return stack
 
 
-def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
-    """Build the app for ``settings`` (default: from the environment).
-
-    With ``run_worker`` a local job worker runs in a thread for the app's lifetime.
-    """
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (default: from the environment). Jobs never run in the API
+    process: ``claimtrace worker`` processes run them (``serve``/``up`` start them)."""
     settings = settings or get_settings()
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if not run_worker:
-            yield
-            return
-        from app.jobs.worker import start_worker_thread
-
-        thread, stop = start_worker_thread(settings)
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(timeout=30)
-
-    app = FastAPI(title="Claimtrace", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+    app = FastAPI(title="Claimtrace", version=__version__, docs_url=None, redoc_url=None,
                   middleware=middleware_stack(settings),
                   description="Checks what research reports claim against the arXiv sources they cite. "
                               "Writes need an API token (`Authorization: Bearer`); see docs/api.md.")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli import dump, replicate, sources, verify, xtreme
+from app.cli import dump, jobs, replicate, sources, verify, xtreme
 from app.cli.tokens import tokens_app
 from app.cli.errors import fail
 from app.settings import get_settings
@@ -123,70 +123,6 @@ def export_claims(
             typer.echo(f"{count} rows written to {output}", err=True)
 
 
-@app.command("serve")
-def serve(
-    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to bind")] = 8000,
-    worker: Annotated[bool, typer.Option(help="run a job worker in this process")] = True,
-) -> None:
-    """Serve the API (and, by default, a local job worker); logs are JSON lines on stderr."""
-    import uvicorn
-
-    from app.logs import configure_logging
-    from app.main import create_app
-    from app.security.binding import settings_for_bind
-
-    settings, warnings = settings_for_bind(get_settings(), host)
-    for warning in warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    configure_logging()
-    uvicorn.run(create_app(settings, run_worker=worker), host=host, port=port, log_config=None, access_log=False)
-
-
-@app.command("worker")
-def worker_command(
-    drain: Annotated[bool, typer.Option("--drain", help="run queued jobs, then exit")] = False,
-) -> None:
-    """Run queued jobs (fetch, verify, replicate) until stopped."""
-    import threading
-
-    from app.jobs import worker
-
-    settings = get_settings()
-    if drain:
-        typer.echo(f"{worker.drain(settings)} jobs run")
-        return
-    stop = threading.Event()
-    try:
-        worker.run_worker(settings, stop)
-    except KeyboardInterrupt:
-        stop.set()
-
-
-@app.command("up")
-def up(
-    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to bind")] = 8000,
-    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="start the API afterwards")] = True,
-) -> None:
-    """Migrate the database, ingest examples/reports/, print your API token, then serve the API and a worker."""
-    from app.migrate import upgrade
-    from app.security.local import LOCAL_TOKEN_FILE, LOCAL_ROLE, ensure_local_token
-
-    settings = get_settings()
-    upgrade(settings)
-    typer.echo(f"database ready: {settings.sqlalchemy_url}")
-    if EXAMPLE_REPORTS.is_dir() and ingest_files([EXAMPLE_REPORTS]):
-        raise typer.Exit(1)
-    token, created = ensure_local_token(settings)
-    typer.echo(f"your {LOCAL_ROLE} API token ({'new' if created else 'kept'} in "
-               f"{settings.data_dir / LOCAL_TOKEN_FILE}, mode 0600): {token}")
-    typer.echo("  use it as 'Authorization: Bearer <token>', or sign in with it on the web pages")
-    if serve_api:
-        typer.echo(f"serving on http://{host}:{port} (API docs at /docs)")
-        serve(host=host, port=port, worker=True)
-
-
 # Commands of the domain issues live in their own modules.
 app.command("xtreme-score")(xtreme.xtreme_score)
 app.command("replicate")(replicate.replicate)
@@ -196,6 +132,9 @@ app.add_typer(sources.sources_app, name="sources")
 app.add_typer(verify.verifier_app, name="verifier")
 app.add_typer(tokens_app, name="tokens")
 app.command("import")(dump.import_command)
+app.command("serve")(jobs.serve)
+app.command("worker")(jobs.worker)
+app.command("up")(jobs.up)
 
 
 def main() -> None:

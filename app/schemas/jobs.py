@@ -20,4 +20,6 @@ class JobOut(Schema):
     started_at: datetime | None
     finished_at: datetime | None
     heartbeat_at: datetime | None
+    attempts: int = 0
+    dedupe_key: str | None = None
     created_by: int | None = None  # the API token that queued it

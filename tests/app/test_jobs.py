@@ -69,18 +69,36 @@ def test_unknown_job_is_404(client) -> None:
     assert client.get("/api/jobs/12345/events").status_code == 404
 
 
-def test_a_running_job_without_heartbeat_is_failed_as_worker_lost(settings, client, test_handlers) -> None:
+def lose_worker(settings, job_id: int, attempts: int) -> None:
+    """Make the job look claimed by a worker that died an hour ago."""
     from datetime import timedelta
 
     from app.models import Job
     from app.models.base import utcnow
 
-    job_id = enqueue(settings, "count_words", "a b c")
     with session_scope(settings) as db:
         job = db.get(Job, job_id)
-        job.status, job.started_at, job.heartbeat_at = "running", utcnow(), utcnow() - timedelta(hours=1)
-    fresh = enqueue(settings, "count_words", "still runs")
+        job.status, job.attempts, job.started_at = "running", attempts, utcnow()
+        job.heartbeat_at = utcnow() - timedelta(hours=1)
+
+
+def test_a_job_whose_worker_was_lost_is_requeued_then_failed_when_out_of_attempts(settings, client,
+                                                                                   test_handlers) -> None:
+    retried, exhausted = enqueue(settings, "count_words", "a b c"), enqueue(settings, "count_words", "x y")
+    lose_worker(settings, retried, attempts=1)
+    lose_worker(settings, exhausted, attempts=settings.job_max_attempts)
     assert worker.drain(settings) == 1
-    lost = client.get(f"/api/jobs/{job_id}").json()
+    again = client.get(f"/api/jobs/{retried}").json()
+    assert (again["status"], again["result"], again["attempts"]) == ("succeeded", {"words": 3}, 2)
+    lost = client.get(f"/api/jobs/{exhausted}").json()
     assert lost["status"] == "failed" and lost["error"].startswith("worker lost: no heartbeat")
-    assert client.get(f"/api/jobs/{fresh}").json()["status"] == "succeeded"
+    assert f"attempt {settings.job_max_attempts} of {settings.job_max_attempts}" in lost["error"]
+
+
+def test_the_same_work_is_queued_once(settings, test_handlers) -> None:
+    with session_scope(settings) as db:
+        first = queue.enqueue(db, "count_words", {"text": "a"}, dedupe_key="words:a")
+        assert queue.enqueue(db, "count_words", {"text": "a"}, dedupe_key="words:a").id == first.id
+    worker.drain(settings)
+    with session_scope(settings) as db:  # finished: the same key may be queued again
+        assert queue.enqueue(db, "count_words", {"text": "a"}, dedupe_key="words:a").id != first.id
