@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -41,7 +42,10 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
     except SpecError as exc:
         raise UnprocessableError(str(exc), code="invalid_spec") from None
     replication = enforce_spec_policy(replication, settings, requested=spec)  # paths, models, caps
-    return enqueue(session, JOB_KIND, {"claim_id": claim_id, "spec": replication.to_dict()}, claim_id=claim_id)
+    spec_dict = replication.to_dict()
+    digest = hashlib.sha256(json.dumps(spec_dict, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return enqueue(session, JOB_KIND, {"claim_id": claim_id, "spec": spec_dict}, claim_id=claim_id,
+                   dedupe_key=f"{JOB_KIND}:{claim_id}:{digest}")
 
 
 def handle_replicate_job(context: JobContext) -> dict:

@@ -227,7 +227,8 @@ def enqueue_fetch(session: Session, source_id: int, *, refresh: bool = False,
                 _mark(source, "failed", reason)
             continue
         return job
-    return enqueue(session, FETCH_JOB, {"source_id": source_id, "refresh": refresh})
+    return enqueue(session, FETCH_JOB, {"source_id": source_id, "refresh": refresh},
+                   dedupe_key=f"{FETCH_JOB}:{source_id}")
 
 
 def _silent_for(job: Job) -> float | None:

@@ -85,8 +85,14 @@ def sources_for_report(session: Session, report_id: int) -> list[SourcePassages]
 def verify_mention(session: Session, mention: ClaimMention, models: VerifierModels,
                    sources: list[SourcePassages], *, job_id: int | None = None) -> Verification:
     """Verify one mention and store the run with its evidence (the caller commits)."""
+    return store_verdict(session, mention, verify_claim(mention.claim.text, sources, models), sources,
+                         job_id=job_id)
+
+
+def store_verdict(session: Session, mention: ClaimMention, verdict, sources: list[SourcePassages], *,
+                  job_id: int | None = None) -> Verification:
+    """Store a verifier verdict on one mention with its evidence (the caller commits)."""
     claim = mention.claim
-    verdict = verify_claim(claim.text, sources, models)
     verification = Verification(
         mention_id=mention.id, claim_id=claim.id, job_id=job_id, verdict=verdict.label,
         confidence=verdict.confidence,
@@ -150,37 +156,62 @@ def mentions_by_report(session: Session, target: VerifyTarget) -> dict[int, list
     return grouped
 
 
+def verified_by_job(session: Session, job_id: int) -> dict[int, str]:
+    """Mention id → verdict of the verifications a job already stored (an earlier attempt)."""
+    rows = session.execute(select(Verification.mention_id, Verification.verdict).where(Verification.job_id == job_id))
+    return {mention_id: verdict for mention_id, verdict in rows}
+
+
 def run_verification(settings: Settings, session_factory: Callable, target: VerifyTarget, *,
                      job_id: int | None = None,
                      progress: Callable[[float, str], None] | None = None) -> dict:
-    """Verify every mention of ``target``, one transaction per report; returns a summary."""
+    """Verify every mention of ``target``; returns a summary.
+
+    Mentions go in batches of ``VERIFY_BATCH_SIZE``: each batch is read, verified outside any
+    transaction, then stored in one short transaction, so a long run never holds the database
+    for long and what it stored survives a crash. A job run again (a re-queued attempt) skips
+    the mentions it already verified: every mention ends with exactly one verification of it.
+    """
     models = get_models(settings)
     with session_factory() as session:
         by_report = mentions_by_report(session, target)
+        earlier = verified_by_job(session, job_id) if job_id is not None else {}
     total = sum(map(len, by_report.values()))
-    counts: Counter[str] = Counter()
-    done = 0
+    counts: Counter[str] = Counter(v for m, v in earlier.items() if any(m in ms for ms in by_report.values()))
+    done = resumed = sum(counts.values())
+    size = settings.verify_batch_size
     for report_id, mentions in by_report.items():
+        todo = [m for m in mentions if m not in earlier]
+        if not todo:
+            continue
         with session_factory() as session:
             sources = sources_for_report(session, report_id)
-            rows = session.scalars(
-                select(ClaimMention).where(ClaimMention.id.in_(mentions))
-                .options(selectinload(ClaimMention.claim)).order_by(ClaimMention.position)
-            )
-            for mention in rows:
-                counts[verify_mention(session, mention, models, sources, job_id=job_id).verdict] += 1
-                done += 1
-        if progress:
-            progress(done / max(1, total), f"verified {done}/{total} mentions")
-    return {"target": target.describe(), "verified": done, "verdicts": dict(counts),
-            "model_ids": models.model_ids()}
+        for start in range(0, len(todo), size):
+            with session_factory() as session:  # read the batch; verify after the session closed
+                batch = list(session.scalars(
+                    select(ClaimMention).where(ClaimMention.id.in_(todo[start:start + size]))
+                    .options(selectinload(ClaimMention.claim)).order_by(ClaimMention.position)))
+            verdicts = [(mention.id, verify_claim(mention.claim.text, sources, models)) for mention in batch]
+            with session_factory() as session:  # one short write transaction per batch
+                for mention_id, verdict in verdicts:
+                    mention = session.get(ClaimMention, mention_id, options=[selectinload(ClaimMention.claim)])
+                    counts[store_verdict(session, mention, verdict, sources, job_id=job_id).verdict] += 1
+                    done += 1
+            if progress:
+                progress(done / max(1, total), f"verified {done}/{total} mentions")
+    summary = {"target": target.describe(), "verified": done, "verdicts": dict(counts),
+               "model_ids": models.model_ids()}
+    if resumed:
+        summary["resumed_after"] = resumed
+    return summary
 
 
 def enqueue_verification(session: Session, target: VerifyTarget) -> Job:
     """Queue a verify job for ``target`` (checked to exist now); the caller commits."""
     mentions_by_report(session, target)
     return enqueue(session, JOB_KIND, {"report_id": target.report_id, "claim_id": target.claim_id},
-                   claim_id=target.claim_id)
+                   claim_id=target.claim_id,
+                   dedupe_key=f"{JOB_KIND}:report={target.report_id}:claim={target.claim_id}")
 
 
 def handle_verify_job(ctx) -> dict:
