@@ -13,6 +13,7 @@ from app.schemas.claims import ClaimDetail, ClaimSummary, MentionOut
 from app.schemas.common import CursorPage
 from app.schemas.verification import ClaimStatusOut
 from app.services import claims as service
+from app.services.replicate import latest_replication, replications_of
 from app.services.verify import ClaimStatus, latest_verdicts, latest_verifications
 
 
@@ -53,7 +54,9 @@ def list_claims(
 def get_claim(claim_id: ResourceId, session: SessionDep) -> ClaimDetail:
     claim = service.get_claim(session, claim_id)
     latest = latest_verifications(session, claim_ids=[claim.id])
+    replications = replications_of(session, claim.id)
     return ClaimDetail(
+        replications=replications, latest_replication=latest_replication(replications),
         **_summary_fields(claim, latest_verdicts(session, [claim.id])[claim.id]),
         mentions=[MentionOut(report_id=m.report_id, report_title=m.report.title, position=m.position,
                              line=m.line, stated_verified=m.stated_verified,

@@ -38,12 +38,14 @@ def append_log(settings: Settings, job_id: int, message: str) -> None:
 
 def one_line_error(exc: BaseException, settings: Settings, limit: int = 500) -> str:
     """A readable one-line reason for the API: exception type and first line of its message,
-    absolute server paths shortened to their last part (the full text is in the job log)."""
+    configured folders named by their setting, other absolute server paths shortened to their
+    last part (the full text is in the job log)."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    data_dir = str(settings.data_dir.resolve())
-    message = message.replace(data_dir, "DATA_DIR")
-    message = _ABSOLUTE_PATH.sub(lambda m: m.group(0) if m.group(0).startswith("DATA_DIR")
-                                 else f".../{m.group(1)}", message)
+    for root, name in sorted(((str(settings.data_dir.resolve()), "DATA_DIR"),
+                              (str(settings.xtreme_data_dir.resolve()), "XTREME_DATA_DIR")),
+                             key=lambda pair: -len(pair[0])):  # the longer (inner) root first
+        message = message.replace(root, name)
+    message = _ABSOLUTE_PATH.sub(lambda m: f".../{m.group(1)}", message)
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return text[:limit]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.schemas.common import Schema
+from app.schemas.replications import ReplicationOut
 from app.schemas.verification import ClaimStatusOut
 
 
@@ -27,3 +28,5 @@ class ClaimSummary(Schema):
 
 class ClaimDetail(ClaimSummary):
     mentions: list[MentionOut]
+    replications: list[ReplicationOut] = []  # newest first
+    latest_replication: ReplicationOut | None = None  # the newest one with a verdict

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, UnprocessableError
@@ -49,18 +50,81 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
 
 
 def handle_replicate_job(context: JobContext) -> dict:
-    """Run the experiment of a queued replication; its result JSON becomes the job's result."""
+    """Run the experiment of a queued replication; its result JSON becomes the job's result.
+
+    Every attempt works in the job's own run folder, so an attempt after a crash resumes from
+    the last checkpoint (the job log says from which step). CPU threads are capped by the
+    setting ``JOB_CPU_THREADS``.
+    """
     from replication.pipeline import run_experiment
 
     spec = ReplicationSpec.from_dict(context.payload["spec"], source=f"job {context.job_id}")
-    out_dir = context.settings.data_dir / "runs" / f"job-{context.job_id}"
+    threads = min(spec.cpu_threads or context.settings.job_cpu_threads, context.settings.job_cpu_threads)
+    spec = spec.model_copy(update={"cpu_threads": threads})
+    out_dir = context.run_dir
+    events = TrainingEvents(out_dir / "train.jsonl", context.log)
+    if (out_dir / "spec.yaml").exists():
+        context.log(f"run folder of an earlier attempt found: finished phases are kept, an interrupted one "
+                    f"resumes from its checkpoint")
     last = 0.0
 
     def progress(phase: str, fraction: float, _info: dict) -> None:
         nonlocal last
         if fraction >= 1.0 or time.monotonic() - last >= PROGRESS_EVERY_S:  # throttled DB writes
             last = time.monotonic()
+            events.copy_new()
             context.progress(fraction, phase[:64])
 
     result = run_experiment(spec, out_dir, progress=progress)
+    events.copy_new()
     return json.loads(result.model_dump_json())
+
+
+class TrainingEvents:
+    """Copies the training log's resume and checkpoint events into the job log as they appear."""
+
+    SHOWN = ("resume", "checkpoint")
+
+    def __init__(self, path: Path, write) -> None:
+        self.path, self.write = path, write
+        self.offset = path.stat().st_size if path.exists() else 0
+
+    def copy_new(self) -> None:
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+        complete = data[:data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.decode("utf-8", errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("event") == "resume":
+                self.write(f"phase {event.get('phase')}: resumed from checkpoint at step {event.get('step')}")
+            elif event.get("event") == "checkpoint":
+                self.write(f"phase {event.get('phase')}: checkpoint at step {event.get('step')}")
+
+
+def replications_of(session: Session, claim_id: int) -> list[dict]:
+    """The replication jobs of a claim, newest first, with verdicts of the finished ones."""
+    jobs = session.scalars(select(Job).where(Job.kind == JOB_KIND, Job.claim_id == claim_id).order_by(Job.id.desc()))
+    return [_replication_fields(job) for job in jobs]
+
+
+def latest_replication(replications: list[dict]) -> dict | None:
+    """The newest replication that reached a verdict (None: none yet)."""
+    return next((r for r in replications if r["status"] == "succeeded" and r["verdict"]), None)
+
+
+def _replication_fields(job: Job) -> dict:
+    result = job.result or {}
+    effect = result.get("effect") or {}
+    claimed = ((job.payload or {}).get("spec") or {}).get("claimed_effect") or {}
+    return dict(job_id=job.id, status=job.status, progress=job.progress, verdict=result.get("verdict"),
+                claimed_delta=claimed.get("delta"), measured_delta=effect.get("mean"),
+                ci_low=effect.get("ci_low"), ci_high=effect.get("ci_high"), n_seeds=effect.get("n_seeds"),
+                error=job.error if job.status == "failed" else None, created_at=job.created_at,
+                finished_at=job.finished_at)

@@ -43,7 +43,11 @@ def test_derived_spec_is_queued_and_fails_clearly_without_the_xtreme_data(client
     assert drain(settings) == 1
     failed = client.get(f"/api/jobs/{job['id']}").json()
     assert failed["status"] == "failed"
-    assert str(settings.xtreme_data_dir) in failed["error"]  # names the missing data folder
+    assert "XTREME_DATA_DIR/" in failed["error"] and "\n" not in failed["error"]  # names the folder's setting
+    assert str(settings.xtreme_data_dir.resolve()) not in failed["error"]  # no server path in the API
+    log = client.get(f"/api/jobs/{job['id']}/logs")
+    assert str(settings.xtreme_data_dir.resolve()) in log.text and "Traceback" in log.text  # the log has it all
+    assert int(log.headers["x-next-offset"]) == len(log.content)
 
 
 @pytest.mark.slow
