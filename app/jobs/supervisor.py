@@ -45,12 +45,14 @@ class Supervisor:
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.running: dict[int, Attempt] = {}
         self.started = 0
+        self.last_beat = 0.0
 
     # one tick ------------------------------------------------------------------------------
 
     def tick(self, *, claim: bool = True) -> None:
         self.collect_ended()
         self.enforce_cancellations()
+        self.beat_for_live_children()
         with session_scope(self.settings) as session:
             for job_id, status in queue.recover_stale(session, self.settings.job_heartbeat_timeout_s,
                                                       self.settings.job_max_attempts).items():
@@ -73,6 +75,18 @@ class Supervisor:
             append_log(self.settings, job_id, f"attempt {run.attempt}: {how} before recording an end; "
                                               f"job {status or 'changed meanwhile'}")
             log.warning("job %s attempt %s: %s; %s", job_id, run.attempt, how, status)
+
+    def beat_for_live_children(self) -> None:
+        """Heartbeats for attempts whose local process is alive (it may still be importing):
+        they stop exactly when this worker dies, and the job's own beats cover the rest."""
+        live = [(job_id, run.attempt) for job_id, run in self.running.items()
+                if run.process is not None and run.stop_sent_at is None]
+        if not live or time.monotonic() - self.last_beat < self.settings.job_heartbeat_s:
+            return
+        self.last_beat = time.monotonic()
+        with session_scope(self.settings) as session:
+            for job_id, attempt in live:
+                queue.heartbeat(session, job_id, attempt)
 
     def enforce_cancellations(self) -> None:
         if not self.running:

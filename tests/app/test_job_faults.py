@@ -71,3 +71,85 @@ def test_killed_job_process_is_requeued_and_the_rerun_adds_no_duplicates(setting
     assert kept_before <= done.result["resumed_after"] < MENTIONS
     print(f"\nkilled job process: re-queued and restarted in {requeued_s:.1f} s")
     assert requeued_s < 10
+
+
+def test_killed_worker_is_recovered_by_another_worker(settings, client, tmp_path) -> None:
+    settings = fast_jobs(settings)
+    attach_versions(settings, tmp_path)
+    report = ingest_large(client)
+    job_id = client.post(f"/api/reports/{report}/verify").json()["id"]
+    first = start_worker(settings, tmp_path / "first.log")
+    second = None
+    try:
+        wait_for(lambda: verifications_of(settings, job_id)[0] >= settings.verify_batch_size, 120, "a batch")
+        job_pid, first_worker = job_row(settings, job_id).pid, job_row(settings, job_id).worker
+        second = start_worker(settings, tmp_path / "second.log")
+        first.send_signal(signal.SIGKILL)  # the worker and, with it, its job process
+        killed_at = time.monotonic()
+        wait_for(lambda: not alive(job_pid), 10, "the orphaned job process to die")
+        retaken = wait_for(lambda: (j := job_row(settings, job_id)).attempts == 2 and j.status == "running" and j,
+                           60, "the other worker to take the job over")
+        recovered_s = time.monotonic() - killed_at
+        done = wait_for(lambda: (j := job_row(settings, job_id)).status in ("succeeded", "failed") and j, 300,
+                        "the job to finish")
+    finally:
+        first.kill()
+        if second is not None:
+            stop_worker(second)
+    assert retaken.worker != first_worker
+    assert done.status == "succeeded", client.get(f"/api/jobs/{job_id}/logs").text
+    total, distinct = verifications_of(settings, job_id)
+    assert total == distinct == mentions_of(settings, report)
+    print(f"\nkilled worker: job taken over in {recovered_s:.1f} s "
+          f"(heartbeat timeout {settings.job_heartbeat_timeout_s:g} s)")
+    assert recovered_s < settings.job_heartbeat_timeout_s + 10
+
+
+def test_two_workers_run_each_of_ten_jobs_exactly_once(settings, client, ingested, tmp_path) -> None:
+    settings = fast_jobs(settings)
+    claims = [c["id"] for c in client.get("/api/claims", params={"limit": 10}).json()["items"]]
+    jobs = [client.post(f"/api/claims/{claim}/verify").json()["id"] for claim in claims]
+    assert len(set(jobs)) == 10
+    workers = [start_worker(settings, tmp_path / f"worker-{n}.log") for n in range(2)]
+    try:
+        wait_for(lambda: all(job_row(settings, j).status in ("succeeded", "failed") for j in jobs), 300, "ten jobs")
+    finally:
+        for worker in workers:
+            stop_worker(worker)
+    rows = [job_row(settings, j) for j in jobs]
+    assert [r.status for r in rows] == ["succeeded"] * 10, [r.error for r in rows]
+    assert [r.attempts for r in rows] == [1] * 10
+    assert len({r.worker for r in rows}) == 2  # both workers took jobs
+    for job_id in jobs:
+        log = client.get(f"/api/jobs/{job_id}/logs").text
+        assert log.count("job started") == 1, log
+        total, distinct = verifications_of(settings, job_id)
+        assert total == distinct > 0
+
+
+def test_cancelling_a_running_verify_stops_its_process_group(settings, client, tmp_path) -> None:
+    settings = fast_jobs(settings, job_cancel_grace_s=5.0)
+    attach_versions(settings, tmp_path)
+    report = ingest_large(client)
+    job_id = client.post(f"/api/reports/{report}/verify").json()["id"]
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        wait_for(lambda: verifications_of(settings, job_id)[0] > 0, 120, "the first batch")
+        pid = job_row(settings, job_id).pid
+        cancelled_at = time.monotonic()
+        assert client.post(f"/api/jobs/{job_id}/cancel").json()["status"] == "cancelled"
+        wait_for(lambda: not alive(pid), 10, "the job process to stop")
+        stopped_s = time.monotonic() - cancelled_at
+        stored = verifications_of(settings, job_id)[0]
+        time.sleep(1.0)
+        assert verifications_of(settings, job_id)[0] == stored  # nothing written after the stop
+        assert job_row(settings, job_id).status == "cancelled"
+        # the worker goes on: the next job runs
+        small = client.post("/api/reports", content=EXAMPLE_REPORTS[0].read_bytes()).json()["id"]
+        next_job = client.post(f"/api/reports/{small}/verify").json()["id"]
+        wait_for(lambda: job_row(settings, next_job).status == "succeeded", 60, "the next job")
+    finally:
+        stop_worker(worker)
+    assert "stopping its processes" in client.get(f"/api/jobs/{job_id}/logs").text
+    print(f"\ncancel: verify process group stopped {stopped_s:.2f} s after the request")
+    assert stopped_s < 5

@@ -16,7 +16,7 @@ from app.settings import Settings
 from tests.conftest import ROOT, settings_env
 
 # Fast clocks so that faults are noticed in seconds, not the production half minute.
-FAST_JOBS = {"worker_poll_s": 0.2, "job_heartbeat_s": 0.5, "job_heartbeat_timeout_s": 4.0,
+FAST_JOBS = {"worker_poll_s": 0.2, "job_heartbeat_s": 0.5, "job_heartbeat_timeout_s": 6.0,
              "job_cancel_grace_s": 2.0, "embedding_model": "none"}
 
 
