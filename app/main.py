@@ -15,6 +15,8 @@ from app.errors import install_error_handlers
 from app.middleware.body import BodyLimitMiddleware
 from app.middleware.context import REQUEST_ID_HEADER, RequestContextMiddleware
 from app.middleware.hosts import AllowedHostsMiddleware
+from app.metrics import RequestLatencyMiddleware, build_registry
+from app.metrics import router as metrics_router
 from app.openapi import install_openapi
 from app.security.sessions import CSRF_HEADER
 from app.settings import Settings, get_settings
@@ -42,9 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Checks what research reports claim against the arXiv sources they cite. "
                               "Writes need an API token (`Authorization: Bearer`); see docs/api.md.")
     app.state.settings = settings
+    app.state.metrics_registry, latency = build_registry(settings)
+    app.add_middleware(RequestLatencyMiddleware, histogram=latency)
     install_error_handlers(app)
     install_openapi(app, settings)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(auth_router)
     app.include_router(api_router)
     app.include_router(docs_router)

@@ -1,0 +1,96 @@
+"""/metrics in Prometheus text format, and open event streams that do not starve the API."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from app.db import session_scope
+from app.jobs import queue
+from tests.app.test_faults import free_port
+from tests.conftest import ROOT, make_token, settings_env
+
+
+def samples(text: str) -> dict[tuple, float]:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_metrics_count_jobs_by_kind_and_status_and_time_requests(settings, client) -> None:
+    with session_scope(settings) as db:
+        queue.enqueue(db, "verify", {"report_id": 1})
+        queue.enqueue(db, "verify", {"report_id": 2})
+    assert client.get("/api/jobs/999").status_code == 404
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    values = samples(response.text)
+    assert values[("claimtrace_jobs", (("kind", "verify"), ("status", "queued")))] == 2
+    assert values[("claimtrace_queue_oldest_wait_seconds", (("kind", "verify"),))] >= 0
+    assert values[("claimtrace_http_request_duration_seconds_count",
+                   (("method", "GET"), ("route", "/api/jobs/{job_id}"), ("status", "404")))] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_hundred_open_event_streams_leave_healthz_answering(settings, tmp_path) -> None:
+    token = make_token(settings, "editor")
+    with session_scope(settings) as db:
+        job_id = queue.enqueue(db, "verify", {"report_id": 1}).id  # stays queued: no worker runs
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "claimtrace"), "serve", "--port", str(port),
+                               "--no-worker"], cwd=ROOT, env=settings_env(settings), stdout=log,
+                              stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    async def scenario() -> list[float]:
+        headers = {"Authorization": f"Bearer {token}"}
+        limits = httpx.Limits(max_connections=200)
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits) as streams, \
+                httpx.AsyncClient(base_url=base, timeout=5) as probe:
+            opened: list = []
+
+            async def hold() -> None:
+                async with streams.stream("GET", f"/api/jobs/{job_id}/events") as response:
+                    assert response.status_code == 200
+                    opened.append(response)
+                    async for _ in response.aiter_text():
+                        pass
+
+            tasks = [asyncio.create_task(hold()) for _ in range(100)]
+            while len(opened) < 100:
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(2.0)  # the streams poll a few times
+            timings = []
+            for _ in range(10):
+                started = time.perf_counter()
+                assert (await probe.get("/healthz")).status_code == 200
+                timings.append(time.perf_counter() - started)
+                await asyncio.sleep(0.2)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            return timings
+
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        timings = asyncio.run(scenario())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    print(f"\n/healthz with 100 open event streams: max {max(timings) * 1000:.0f} ms")
+    assert max(timings) < 1.0
