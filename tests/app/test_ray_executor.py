@@ -1,0 +1,56 @@
+"""The Ray Jobs executor against a real local Ray head (started for the session, stopped after)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.app.test_faults import free_port
+from tests.app.workers import fast_jobs, job_row, start_worker, stop_worker, wait_for
+from tests.conftest import EXAMPLE_REPORTS
+
+RAY = Path(sys.executable).parent / "ray"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`ray start --head --num-cpus 2 --num-gpus 0`; its Jobs API address."""
+    if not RAY.exists():
+        pytest.skip("ray is not installed (pip install 'claimtrace[ray]')")
+    port, dashboard = free_port(), free_port()
+    temp = tmp_path_factory.mktemp("ray")
+    started = subprocess.run([str(RAY), "start", "--head", "--num-cpus", "2", "--num-gpus", "0",
+                              "--port", str(port), "--dashboard-host", "127.0.0.1",
+                              "--dashboard-port", str(dashboard), "--include-dashboard", "true",
+                              "--temp-dir", str(temp), "--disable-usage-stats"],
+                             capture_output=True, text=True, timeout=240)
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        yield f"http://127.0.0.1:{dashboard}"
+    finally:
+        subprocess.run([str(RAY), "stop", "--force"], capture_output=True, timeout=120)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_verify_job_runs_as_a_ray_job_and_cancel_stops_it(settings, client, ray_head, tmp_path) -> None:
+    settings = fast_jobs(settings, executor="ray", ray_address=ray_head, job_heartbeat_timeout_s=60.0)
+    report = client.post("/api/reports", content=EXAMPLE_REPORTS[0].read_bytes()).json()["id"]
+    job_id = client.post(f"/api/reports/{report}/verify").json()["id"]
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        done = wait_for(lambda: (j := job_row(settings, job_id)).status in ("succeeded", "failed") and j, 240,
+                        "the Ray job")
+        assert done.status == "succeeded", client.get(f"/api/jobs/{job_id}/logs").text
+        assert (done.executor, done.external_id) == ("ray", f"claimtrace-job-{job_id}-attempt-1")
+        wait_for(lambda: "Ray job output" in client.get(f"/api/jobs/{job_id}/logs").text, 30, "Ray's log")
+        claim = client.get("/api/claims", params={"report": report}).json()["items"][0]
+        assert claim["status"]["verified_mentions"] >= 1
+    finally:
+        stop_worker(worker)
