@@ -75,6 +75,7 @@ def current_principal(request: Request, session: SessionDep, settings: SettingsD
             request.state.web_session = web
     request.state.principal = principal
     set_actor(session, principal.token_id if principal else None)
+    session.commit()  # end the token check's transaction: no connection held while the route waits
     return principal
 
 

@@ -65,7 +65,9 @@ def test_a_hundred_open_event_streams_leave_healthz_answering(settings, tmp_path
                         pass
 
             tasks = [asyncio.create_task(hold()) for _ in range(100)]
+            waited = time.monotonic()
             while len(opened) < 100:
+                assert time.monotonic() - waited < 60, f"only {len(opened)} streams opened"
                 await asyncio.sleep(0.1)
             await asyncio.sleep(2.0)  # the streams poll a few times
             timings = []
