@@ -102,3 +102,16 @@ def test_the_same_work_is_queued_once(settings, test_handlers) -> None:
     worker.drain(settings)
     with session_scope(settings) as db:  # finished: the same key may be queued again
         assert queue.enqueue(db, "count_words", {"text": "a"}, dedupe_key="words:a").id != first.id
+
+
+def test_job_log_is_for_editors_and_follows_by_offset(settings, client, viewer_client, test_handlers) -> None:
+    job_id = enqueue(settings, "explode", "boom")
+    worker.drain(settings)
+    assert viewer_client.get(f"/api/jobs/{job_id}/logs").status_code == 403
+    full = client.get(f"/api/jobs/{job_id}/logs")
+    assert "Traceback" in full.text and "ValueError: cannot handle 'boom'" in full.text
+    assert client.get(f"/api/jobs/{job_id}").json()["error"] == "ValueError: cannot handle 'boom'"
+    offset = int(full.headers["x-next-offset"])
+    assert client.get(f"/api/jobs/{job_id}/logs", params={"offset": offset}).text == ""
+    assert client.get(f"/api/jobs/{job_id}/logs", params={"tail": 10}).text == full.text[-10:]
+    assert client.get("/api/jobs/9999/logs").status_code == 404
