@@ -54,3 +54,37 @@ def test_verify_job_runs_as_a_ray_job_and_cancel_stops_it(settings, client, ray_
         assert claim["status"]["verified_mentions"] >= 1
     finally:
         stop_worker(worker)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_replication_runs_on_ray_to_the_claim_and_cancel_stops_it(settings, client_for, ingested, ray_head,
+                                                                  tmp_path) -> None:
+    from tests.app.test_replication_jobs import tiny_spec
+    from tests.app.test_replications_api import TINY, claim_id
+
+    settings = fast_jobs(settings, executor="ray", ray_address=ray_head, job_heartbeat_timeout_s=60.0,
+                         replication_data_roots=[TINY.parent / "data"], job_cpu_threads=1)
+    client = client_for("editor", settings)
+    target = claim_id(settings, "Multi-task intermediate-task training")
+    spec = tiny_spec(settings)
+    spec.update(seeds=[1])
+    spec["hyperparams"]["epochs"] = 2
+    job_id = client.post(f"/api/claims/{target}/replications", json={"spec": spec}).json()["id"]
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        done = wait_for(lambda: (j := job_row(settings, job_id)).status in ("succeeded", "failed") and j, 300,
+                        "the Ray replication")
+        assert done.status == "succeeded", client.get(f"/api/jobs/{job_id}/logs").text
+        latest = client.get(f"/api/claims/{target}").json()["latest_replication"]
+        assert latest["job_id"] == job_id and latest["verdict"]
+        spec["hyperparams"]["epochs"] = 30  # long enough to be cancelled while it trains
+        second = client.post(f"/api/claims/{target}/replications", json={"spec": spec}).json()["id"]
+        wait_for(lambda: job_row(settings, second).phase, 240, "the second replication to train")
+        assert client.post(f"/api/jobs/{second}/cancel").json()["status"] == "cancelled"
+        from ray.job_submission import JobSubmissionClient
+
+        ray = JobSubmissionClient(ray_head)
+        wait_for(lambda: str(ray.get_job_status(f"claimtrace-job-{second}-attempt-1").value) == "STOPPED", 60,
+                 "Ray to stop the job")
+    finally:
+        stop_worker(worker)
