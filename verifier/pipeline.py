@@ -22,8 +22,8 @@ from verifier.nli import NLIModel
 from verifier.passages import Passage
 from verifier.retrieval import Embedder, Hit, IndexCache
 from verifier.verdict import (
-    LABELS, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
-    version_notes,
+    LABELS, UNCHECKED, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
+    unchecked_reason, version_notes,
 )
 
 VERIFIER_VERSION = "claimtrace-verifier/1.0"
@@ -184,6 +184,9 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     """Verify ``claim_text`` against ``sources`` (cited versions and other known versions)."""
     claim = analyze(claim_text.strip())
     unreadable = [s.key for s in sources if s.cited and not s.passages]
+    n_cited = sum(s.cited for s in sources)
+    if len(unreadable) == n_cited:  # no cited source has text: nothing was checked
+        return _unchecked(unreadable, n_cited, models)
     sources = [s for s in sources if s.passages]  # a source without text settles nothing
     query_vector = models.indexes.encode_query(claim.text) if sources else None
     judgements = [judge_source(claim, s, models, query_vector, top_k=top_k) for s in sources]
@@ -205,7 +208,18 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
         sources=judgements,
         completed_text=completed,
         model_ids=models.model_ids(),
+        unread_sources=unreadable,
+        cited_sources=n_cited,
     )
+
+
+def _unchecked(unread: Sequence[str], n_cited: int, models: VerifierModels) -> Verdict:
+    """The state of a claim none of whose cited sources has text: no verdict, no confidence."""
+    reason = unchecked_reason(n_cited, len(unread))
+    listed = f" Sources without text: {', '.join(unread)}." if unread else ""
+    return Verdict(label=UNCHECKED, confidence=None, probs=(), evidence=[],
+                   explanation=f"unchecked: {reason}.{listed}", model_ids=models.model_ids(),
+                   unread_sources=list(unread), cited_sources=n_cited)
 
 
 def _calibrated(models: VerifierModels, label: str, confidence: float) -> float:
@@ -233,8 +247,6 @@ def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
            if models.nli else "no NLI model configured: stance from deterministic checks and retrieval only")
     missing = (f" Not checked, no text (fetch or attach them): {', '.join(unreadable)}."
                if unreadable else "")
-    if not cited:
-        return f"not enough info: no cited source has passages to check ({how}).{missing}"
     if label == "not_enough_info":  # the closest any cited source came to settling it
         deciding = max(cited, key=lambda j: (max(j.probs[0], j.probs[1]),
                                              max((e.retrieval_score for e in j.evidence), default=0.0)))

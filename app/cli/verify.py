@@ -39,6 +39,8 @@ def verify(
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary["verdicts"].items())) or "none"
     stance = summary["model_ids"].get("stance")
     typer.echo(f"{summary['target']}: {summary['verified']} mentions verified ({verdicts}); stance: {stance}")
+    if unchecked := summary.get("unchecked"):
+        typer.echo(f"{unchecked['mentions']} mentions unchecked: {unchecked['reason']}", err=True)
 
 
 def eval_verifier(

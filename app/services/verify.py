@@ -22,7 +22,7 @@ from app.models import Citation, Claim, ClaimMention, Evidence, Job, Passage, Re
 from app.settings import Settings
 from verifier.passages import Passage as DomainPassage
 from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, embedding_choice, verify_claim
-from verifier.verdict import LABELS
+from verifier.verdict import LABELS, UNCHECKED, unchecked_reason
 
 JOB_KIND = "verify"
 _MODELS: dict[tuple, VerifierModels] = {}
@@ -90,7 +90,8 @@ def verify_mention(session: Session, mention: ClaimMention, models: VerifierMode
     verification = Verification(
         mention_id=mention.id, claim_id=claim.id, job_id=job_id, verdict=verdict.label,
         confidence=verdict.confidence,
-        probabilities=dict(zip(LABELS, verdict.probs)),
+        probabilities=dict(zip(LABELS, verdict.probs)),  # empty when unchecked
+        unread_sources=list(verdict.unread_sources), cited_sources=verdict.cited_sources,
         explanation=verdict.explanation, version_notes=list(verdict.version_notes),
         completed_text=verdict.completed_text, verifier_version=VERIFIER_VERSION,
         model_ids=verdict.model_ids,
@@ -173,7 +174,23 @@ def run_verification(settings: Settings, session_factory: Callable, target: Veri
         if progress:
             progress(done / max(1, total), f"verified {done}/{total} mentions")
     return {"target": target.describe(), "verified": done, "verdicts": dict(counts),
-            "model_ids": models.model_ids()}
+            "model_ids": models.model_ids(), **unchecked_summary(settings, session_factory, target, counts)}
+
+
+def unchecked_summary(settings: Settings, session_factory: Callable, target: VerifyTarget,
+                      counts: Counter[str]) -> dict:
+    """For a run with ``unchecked`` mentions: how many cited sources lack text and the fix."""
+    if not counts.get(UNCHECKED):
+        return {}
+    with session_factory() as session:
+        by_report = mentions_by_report(session, target)
+        cited = {s.id: s for s in session.scalars(
+            select(Source).join(Citation, Citation.source_id == Source.id)
+            .where(Citation.report_id.in_(list(by_report))))}
+        unread = sorted(s.key for s in cited.values() if not s.passage_count)
+    return {"unchecked": {"mentions": counts[UNCHECKED], "cited_sources": len(cited),
+                          "unread_sources": unread,
+                          "reason": unchecked_reason(len(cited), len(unread))}}
 
 
 def enqueue_verification(session: Session, target: VerifyTarget) -> Job:
@@ -214,7 +231,8 @@ class ClaimStatus:
     """A claim's overall status from its mentions' latest verdicts.
 
     ``verdict`` is the shared verdict, ``mixed`` when mentions disagree (e.g. reports citing
-    different versions), ``None`` when never verified."""
+    different versions), ``unchecked`` when no mention could be checked (no cited source has
+    text; mentions that were checked decide otherwise), ``None`` when never verified."""
 
     verdict: str | None
     confidence: float | None
@@ -234,8 +252,14 @@ def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, Cla
         if not runs:
             out[claim_id] = ClaimStatus(None, None, {}, 0)
             continue
-        verdict = next(iter(counts)) if len(counts) == 1 else "mixed"
-        confidence = sum(v.confidence for v in runs) / len(runs) if len(counts) == 1 else None
+        checked = [v for v in runs if v.verdict != UNCHECKED]
+        decided = Counter(v.verdict for v in checked)
+        if not checked:
+            verdict, confidence = UNCHECKED, None
+        elif len(decided) == 1:
+            verdict, confidence = next(iter(decided)), sum(v.confidence for v in checked) / len(checked)
+        else:
+            verdict, confidence = "mixed", None
         out[claim_id] = ClaimStatus(verdict, confidence, dict(counts), len(runs))
     return out
 
