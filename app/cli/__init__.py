@@ -199,4 +199,10 @@ app.command("import")(dump.import_command)
 
 
 def main() -> None:
-    app()
+    from app.migrate import SchemaBehindError
+
+    try:
+        app()
+    except SchemaBehindError as exc:  # one line, no traceback: it says what to run
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
