@@ -9,7 +9,7 @@ or different number is never support). Sources are aggregated by :mod:`verifier.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from verifier.confidence import PACKAGED_CHECKS_ONLY, ConfidenceCalibrator
 from verifier.checks import CheckResult, check
 from verifier.claims import ClaimAnalysis, analyze, complete_claim
 from verifier.nli import NLIModel
-from verifier.passages import Passage
+from verifier.passages import Passage, is_heading
 from verifier.retrieval import Embedder, Hit, IndexCache
 from verifier.verdict import (
     LABELS, UNCHECKED, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
@@ -42,6 +42,7 @@ class SourcePassages:
     paper: str | None = None
     version: int | None = None
     cited: bool = True
+    title: str | None = None  # the paper's known title: a passage that is only the title is no evidence
 
 
 DISABLED_EMBEDDING = frozenset({"none", "off", "bm25"})
@@ -121,8 +122,17 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
         return SourceJudgement(source.key, source.source_id, source.paper, source.version,
                                source.cited, LABELS[2], (0.0, 0.0, 1.0), (),
                                ("no passages: the source has no extracted text",))
-    passage_checks = [check(claim, h.passage.text) for h in hits]
-    window_hits = sorted(hits[:WINDOW], key=lambda h: h.passage.index)
+    headings = [is_heading(h.passage.text, source.title) for h in hits]
+    passage_checks = [replace(check(claim, h.passage.text), heading=True) if heading
+                      else check(claim, h.passage.text) for h, heading in zip(hits, headings)]
+    body = [h for h, heading in zip(hits, headings) if not heading]
+    if not body:  # only titles or headings match: nothing states anything about the claim
+        evidence = tuple(_evidence(source, h, c, LABELS[2], np.array([0.0, 0.0, 1.0]), in_window=False)
+                         for h, c in zip(hits, passage_checks))
+        return SourceJudgement(source.key, source.source_id, source.paper, source.version,
+                               source.cited, LABELS[2], (0.0, 0.0, 1.0), evidence,
+                               ("only titles or headings match the claim",))
+    window_hits = sorted(body[:WINDOW], key=lambda h: h.passage.index)
     window_text = " ".join(h.passage.text for h in window_hits)
     window_check = check(claim, window_text)
     if models.nli is not None:
@@ -164,10 +174,13 @@ def _apply_checks(probs: np.ndarray, window: CheckResult, passages: Sequence[Che
 
 def _evidence(source: SourcePassages, hit: Hit, result: CheckResult, label: str,
               probs: np.ndarray, *, in_window: bool) -> EvidenceItem:
-    if result.contradicts:
+    if result.heading:
+        stance = "neutral"  # a title or heading is never support or contradiction on its own
+    elif result.contradicts:
         stance = "contradicts"
     elif result.states_claim or (in_window and label == "supported" and result.on_topic
-                                 and not result.numbers_conflict and not result.polarity_conflict):
+                                 and not result.numbers_conflict and not result.numbers_other
+                                 and not result.polarity_conflict):
         stance = "supports"  # a passage stating another value or the opposite never supports
     elif in_window and label == "contradicted" and result.on_topic:
         stance = "contradicts"

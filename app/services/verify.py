@@ -62,7 +62,7 @@ def sources_for_report(session: Session, report_id: int) -> list[SourcePassages]
     ))
     seen = {s.id for s in cited}
     result = [
-        SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id, _version_of(s), True)
+        SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id, _version_of(s), True, s.title)
         for s in cited
     ]
     cited_versions = {(s.arxiv_id, _version_of(s)) for s in cited}
@@ -78,7 +78,7 @@ def sources_for_report(session: Session, report_id: int) -> list[SourcePassages]
             seen.add(s.id)
             cited_versions.add((s.arxiv_id, _version_of(s)))
             result.append(SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id,
-                                         _version_of(s), False))
+                                         _version_of(s), False, s.title))
     return result
 
 
