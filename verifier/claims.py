@@ -63,8 +63,12 @@ NEGATIVE = re.compile(
 # ("tasks that have no training data" vs "large improvements on those tasks").
 NULL_EFFECT = re.compile(
     r"\b(?:no|not\s+any|without\s+(?:any\s+)?)\s*(?:significant\s+|clear\s+|measurable\s+|noticeable\s+)?"
-    r"(?:effect|impact|difference|change|influence)s?\b"
-    r"|\b(?:does|do|did)\s+not\s+(?:affect|change|matter|differ|influence)\b|\bunaffected\b|\bunchanged\b",
+    r"(?:effect|impact|difference|change|influence|association|correlation|relationship|"
+    r"link|role|advantage)s?\b"
+    r"|\b(?:does|do|did)\s+not\s+(?:affect|change|matter|differ|influence|alter|predict)\b"
+    r"|\b(?:is|are|was|were)\s+not\s+(?:significantly\s+)?(?:associated|correlated|linked|related|"
+    r"different|affected|altered)\b"
+    r"|\bnot\s+significantly\s+\w+\b|\bunaffected\b|\bunchanged\b|\bindependent\s+of\b",
     re.IGNORECASE,
 )
 # Words that introduce what a number is compared against ("5.4 points over XLM-R Large").
@@ -101,14 +105,13 @@ class Frame:
 
     def same_comparison(self, other: "Frame") -> bool:
         """The same metric of the same thing against the same baseline: every entity kind
-        either frame names is named by both, with a name in common; a baseline on one side
-        only, or different baselines, or different metrics make different comparisons."""
+        either frame names is named by both, with a name in common; different baselines or
+        different metrics make different comparisons (a baseline left unstated, as in a
+        truncated claim, is not a different one)."""
         for kind in self.kinds() | other.kinds():
             if not self.names(kind) & other.names(kind):
                 return False
-        if bool(self.baseline) != bool(other.baseline):
-            return False
-        if self.baseline and not self.baseline & other.baseline:
+        if self.baseline and other.baseline and not self.baseline & other.baseline:
             return False
         return not (self.metrics and other.metrics and not self.metrics & other.metrics)
 
@@ -341,7 +344,7 @@ def analyze(text: str) -> ClaimAnalysis:
     """Analyse a claim or passage text (cached: passages are analysed once per text)."""
     clauses = tuple(
         Clause(part.strip(), content_terms(part), _polarity(part), _direction(part),
-               bool(NEGATION.search(part)), bool(NULL_EFFECT.search(part)))
+               bool(NEGATION.search(part) or NULL_EFFECT.search(part)), bool(NULL_EFFECT.search(part)))
         for part in CLAUSE_SPLIT.split(text)
         if part and part.strip()
     )
