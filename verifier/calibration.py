@@ -29,6 +29,12 @@ class TemperatureCalibrator:
     bias: tuple[float, float, float] = (0.0, 0.0, 0.0)
     claims: tuple[str, ...] = ()  # fingerprints of the claims it was fitted on
 
+    @property
+    def model_id(self) -> str:
+        if any(self.bias):
+            return f"temperature={self.temperature:.3f},bias=" + ",".join(f"{b:+.3f}" for b in self.bias)
+        return f"temperature={self.temperature:.3f}"
+
     def apply(self, probs: np.ndarray) -> np.ndarray:
         probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
         logits = np.log(np.clip(probs, _EPS, 1.0)) / self.temperature + np.asarray(self.bias)

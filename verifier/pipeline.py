@@ -64,27 +64,45 @@ class VerifierModels:
     calibrator: TemperatureCalibrator | None = None
     confidence: ConfidenceCalibrator | None = None
     extra_ids: dict[str, str] = field(default_factory=dict)
+    # Fingerprints of the claims the stance model was trained on (its manifest) and those the
+    # calibration was fitted on: evaluation keeps them out of its figures.
+    seen_by_model: frozenset[str] = frozenset()
+
+    @property
+    def seen_by_calibration(self) -> frozenset[str]:
+        fitted = self.calibrator.claims if self.calibrator and self.nli else ()
+        checks = self.confidence.claims if self.confidence else ()
+        return frozenset(fitted) | frozenset(checks)
 
     @classmethod
     def load(cls, *, cache_dir: Path | None = None, nli_model: str | None = None,
-             embedding_model: str | None = "default",
-             calibrate_checks_only: bool = True) -> "VerifierModels":
+             embedding_model: str | None = "default", calibrate_checks_only: bool = True,
+             data_dir: Path | None = None) -> "VerifierModels":
         """Build from settings: ``embedding_model`` "default" is the packaged MiniLM, ``None``
-        disables dense retrieval; ``nli_model`` ``None`` means checks + retrieval only, whose
-        confidences are calibrated with the packaged calibration (``verifier calibrate``)."""
+        disables dense retrieval. ``nli_model`` ``None`` means the stance model trained into
+        ``data_dir`` when its manifest shows it beat checks-only on held-out folds, else checks
+        + retrieval only, whose confidences are calibrated by ``<data_dir>/calibration/``
+        (``verifier calibrate``) or the packaged calibration."""
+        from verifier.manifest import default_model_dir, load_manifest, usable_by_default
+
         embedder = None
         if embedding_model == "default":
             embedder = Embedder.default()
         elif embedding_model:
             embedder = Embedder(embedding_model)
+        if nli_model is None and data_dir is not None and usable_by_default(default_model_dir(data_dir)):
+            nli_model = str(default_model_dir(data_dir))
         nli = NLIModel(nli_model) if nli_model else None
-        calibrator = None
+        calibrator, seen = None, frozenset()
         if nli_model and Path(nli_model).is_dir():
             calibrator = TemperatureCalibrator.load(Path(nli_model))
+            manifest = load_manifest(Path(nli_model))
+            seen = frozenset(manifest.get("claims", {}).get("train", ())) if manifest else frozenset()
         confidence = None
-        if nli is None and calibrate_checks_only and PACKAGED_CHECKS_ONLY.is_file():
-            confidence = ConfidenceCalibrator.load(PACKAGED_CHECKS_ONLY)
-        return cls(IndexCache(cache_dir, embedder), nli, calibrator, confidence)
+        if nli is None and calibrate_checks_only:
+            path = checks_only_calibration_path(data_dir)
+            confidence = ConfidenceCalibrator.load(path) if path else None
+        return cls(IndexCache(cache_dir, embedder), nli, calibrator, confidence, seen_by_model=seen)
 
     def model_ids(self) -> dict[str, str | None]:
         """What a stored verification records about the models that produced it."""
@@ -94,11 +112,19 @@ class VerifierModels:
             "nli": self.nli.model_id if self.nli else None,
             "embedding": embedder.model_id if embedder else None,
             "retrieval": "bm25s+dense-rrf" if embedder else "bm25s",
-            "calibration": (f"temperature={self.calibrator.temperature:.3f}" if self.calibrator
+            "calibration": (self.calibrator.model_id if self.calibrator and self.nli
                             else self.confidence.model_id if self.confidence else None),
             "stance": "nli+checks" if self.nli else "checks-only",
             **self.extra_ids,
         }
+
+
+def checks_only_calibration_path(data_dir: Path | None) -> Path | None:
+    """The checks-only calibration in use: the data dir's (``verifier calibrate``), else the
+    packaged one."""
+    if data_dir is not None and (Path(data_dir) / "calibration" / "checks_only.json").is_file():
+        return Path(data_dir) / "calibration" / "checks_only.json"
+    return PACKAGED_CHECKS_ONLY if PACKAGED_CHECKS_ONLY.is_file() else None
 
 
 def _checks_only_probs(window: CheckResult, passages: Sequence[CheckResult]) -> np.ndarray:
@@ -207,13 +233,15 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     if models.calibrator is not None and models.nli is not None:
         probs = models.calibrator.apply(probs)[0]
     label = label_of(probs)
+    confidence = _calibrated(models, label, float(probs[LABELS.index(label)]))
+    probs = agreeing(probs, label, confidence)
     cited = [j for j in judgements if j.cited]
     evidence = sorted((e for j in cited for e in j.evidence), key=_evidence_rank(label))
     others = [e for j in judgements if not j.cited for e in j.evidence[:2]]
     completed = _complete(claim, cited) if claim.truncated else None
     return Verdict(
         label=label,
-        confidence=_calibrated(models, label, float(probs[LABELS.index(label)])),
+        confidence=confidence,
         probs=tuple(float(p) for p in probs),
         evidence=evidence + others,
         explanation=_explain(label, claim, cited, models, unreadable),
@@ -233,6 +261,17 @@ def _unchecked(unread: Sequence[str], n_cited: int, models: VerifierModels) -> V
     return Verdict(label=UNCHECKED, confidence=None, probs=(), evidence=[],
                    explanation=f"unchecked: {reason}.{listed}", model_ids=models.model_ids(),
                    unread_sources=list(unread), cited_sources=n_cited)
+
+
+def agreeing(probs: np.ndarray, label: str, confidence: float) -> np.ndarray:
+    """``probs`` with the verdict's probability set to its calibrated confidence and the rest
+    shared in proportion, so the stored probabilities and the confidence agree."""
+    probs = np.asarray(probs, dtype=np.float64)
+    chosen = LABELS.index(label)
+    rest = probs.sum() - probs[chosen]
+    out = np.full(3, (1.0 - confidence) / 2) if rest <= 0 else probs / rest * (1.0 - confidence)
+    out[chosen] = confidence
+    return out
 
 
 def _calibrated(models: VerifierModels, label: str, confidence: float) -> float:
