@@ -15,7 +15,7 @@ from pathlib import Path
 
 from verifier.pipeline import VerifierModels, verify_claim
 from verifier.scifact import load_claims, load_corpus
-from verifier.training import source_of
+from verifier.evaluation import source_of
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "scifact-subset"
 

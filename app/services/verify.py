@@ -33,7 +33,8 @@ def get_models(settings: Settings) -> VerifierModels:
     """The verifier models of these settings, loaded once per process.
 
     ``embedding_model`` unset means the packaged all-MiniLM-L6-v2; ``none`` disables dense
-    retrieval. ``nli_model`` unset means checks + retrieval only.
+    retrieval. ``nli_model`` unset means the stance model trained into the data dir when it
+    beat checks-only on held-out folds, else checks + retrieval only.
     """
     embedding = embedding_choice(settings.embedding_model)
     key = (settings.nli_model, embedding, str(settings.data_dir))
@@ -41,7 +42,7 @@ def get_models(settings: Settings) -> VerifierModels:
         if key not in _MODELS:
             _MODELS[key] = VerifierModels.load(
                 cache_dir=Path(settings.data_dir) / "indexes", nli_model=settings.nli_model,
-                embedding_model=embedding)
+                embedding_model=embedding, data_dir=Path(settings.data_dir))
         return _MODELS[key]
 
 
