@@ -76,6 +76,8 @@ _SWAPS = {
     "increases": "decreases", "increased": "decreased", "increase": "decrease",
     "decreases": "increases", "decreased": "increased", "decrease": "increase",
     "higher": "lower", "lower": "higher", "more": "less", "less": "more",
+    "lowers": "raises", "lowered": "raised", "raises": "lowers", "raised": "lowered",
+    "prevents": "causes", "protects": "predisposes",
     "improves": "worsens", "improved": "worsened", "improve": "worsen",
     "reduces": "increases", "reduced": "increased", "reduce": "increase",
     "promotes": "inhibits", "inhibits": "promotes", "activates": "suppresses",
@@ -100,7 +102,8 @@ def change_number(claim: str) -> str | None:
     value = abs(q.value)
     new = value * 2 + 3 if value < 50 else value / 2
     text = f"{new:.{q.decimals}f}" if q.decimals else str(int(round(new)))
-    return claim[: q.start] + text + claim[q.end:]
+    stated = re.sub(r"\d[\d,]*(?:\.\d+)?", text, q.text, count=1)  # keeps a sign or "%"
+    return claim[: q.start] + stated + claim[q.end:]
 
 
 def negate(claim: str) -> str | None:
