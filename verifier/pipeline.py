@@ -133,6 +133,10 @@ def _checks_only_probs(window: CheckResult, passages: Sequence[CheckResult]) -> 
     support = max((c.coverage for c in passages if c.states_claim), default=0.0)
     if not support and window.states_claim:
         support = window.coverage * 0.9
+    if not support and not contra:
+        # Unsettled: the more of the claim the passages cover, the less sure "not enough info" is.
+        near = max((c.coverage for c in passages), default=0.0)
+        return np.array([0.3 * near, 0.2 * near, 1.0 - 0.5 * near])
     if support and contra <= support:
         contra *= 0.3  # a passage stating the claim outweighs a looser conflicting one
     return combine(0.35 + 0.6 * support if support else 0.0,
