@@ -29,6 +29,8 @@ from verifier.verdict import (
 VERIFIER_VERSION = "claimtrace-verifier/1.0"
 TOP_K = 5  # passages kept as evidence per source
 WINDOW = 3  # best passages the stance is judged on
+# A stance model's vote is blended with the checks-only stance, not substituted for it.
+MODEL_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +167,10 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
     window_hits = sorted(body[:WINDOW], key=lambda h: h.passage.index)
     window_text = " ".join(h.passage.text for h in window_hits)
     window_check = check(claim, window_text)
+    probs = _checks_only_probs(window_check, passage_checks)
     if models.nli is not None:
-        probs = models.nli.predict([(window_text, claim.text)])[0]
-    else:
-        probs = _checks_only_probs(window_check, passage_checks)
+        model = models.nli.predict([(window_text, claim.text)])[0]
+        probs = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
     probs = _apply_checks(probs, window_check, passage_checks)
     label = label_of(probs)
     evidence = tuple(

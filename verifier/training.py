@@ -39,8 +39,8 @@ SUPPORTS, CONTRADICTS, NEUTRAL = 0, 1, 2
 
 @dataclass(frozen=True, slots=True)
 class TrainConfig:
-    epochs: int = 3
-    learning_rate: float = 4e-5
+    epochs: int = 6
+    learning_rate: float = 8e-5
     batch_size: int = 16
     max_length: int = 192
     calibration_share: float = 0.2

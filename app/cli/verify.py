@@ -102,8 +102,8 @@ def train(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="model folder to write (default: DATA_DIR/models/verifier-stance)")] = None,
     base_model: Annotated[str | None, typer.Option("--base-model", help="encoder to fine-tune (default: packaged all-MiniLM-L6-v2)")] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="training epochs")] = 3,
-    learning_rate: Annotated[float, typer.Option(help="AdamW learning rate")] = 4e-5,
+    epochs: Annotated[int, typer.Option(min=1, help="training epochs")] = 6,
+    learning_rate: Annotated[float, typer.Option(help="AdamW learning rate")] = 8e-5,
     calibration_share: Annotated[float, typer.Option(min=0.0, max=0.5, help="share of claims held back (whole abstract groups) to calibrate")] = 0.2,
     seed: Annotated[int, typer.Option(help="random seed")] = 13,
     perturbations: Annotated[bool, typer.Option(help="add changed-number/negated/swapped (contradicts) and rationale-removed (neutral) examples")] = True,
