@@ -175,11 +175,10 @@ def run_verification(settings: Settings, session_factory: Callable, target: Veri
         if progress:
             progress(done / max(1, total), f"verified {done}/{total} mentions")
     return {"target": target.describe(), "verified": done, "verdicts": dict(counts),
-            "model_ids": models.model_ids(), **unchecked_summary(settings, session_factory, target, counts)}
+            "model_ids": models.model_ids(), **unchecked_summary(session_factory, target, counts)}
 
 
-def unchecked_summary(settings: Settings, session_factory: Callable, target: VerifyTarget,
-                      counts: Counter[str]) -> dict:
+def unchecked_summary(session_factory: Callable, target: VerifyTarget, counts: Counter[str]) -> dict:
     """For a run with ``unchecked`` mentions: how many cited sources lack text and the fix."""
     if not counts.get(UNCHECKED):
         return {}
