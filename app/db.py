@@ -51,8 +51,21 @@ def engine_for(settings: Settings) -> Engine:
         if url not in _ENGINES:
             if url.startswith("sqlite"):
                 settings.ensure_data_dir()
-            _ENGINES[url] = make_engine(url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+            engine = make_engine(url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+            _ensure_schema(settings, engine)
+            _ENGINES[url] = engine
         return _ENGINES[url]
+
+
+def _ensure_schema(settings: Settings, engine: Engine) -> None:
+    """SQLite is created/migrated on first use; PostgreSQL behind the migrations is an error."""
+    from app.migrate import ensure_schema
+
+    try:
+        ensure_schema(settings, engine)
+    except BaseException:
+        engine.dispose()
+        raise
 
 
 def dispose_engine(url: str) -> None:

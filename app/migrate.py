@@ -35,3 +35,40 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
 
 def downgrade(settings: Settings, revision: str) -> None:
     command.downgrade(alembic_config(settings), revision)
+
+
+class SchemaBehindError(RuntimeError):
+    """The database's schema is not the one this code expects (and cannot be migrated here)."""
+
+
+def _revisions(config: Config, connection) -> tuple[set[str], set[str], set[str]]:
+    """(current heads of the database, heads of the scripts, every known revision)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config)
+    known = {rev.revision for rev in script.walk_revisions()}
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    return current, set(script.get_heads()), known
+
+
+def ensure_schema(settings: Settings, engine) -> None:  # noqa: ANN001 - sqlalchemy.Engine
+    """Make the database usable by any command: the embedded SQLite database is created and
+    migrated on first use; a PostgreSQL database behind the migrations is a one-line error
+    naming the fix (migrating a shared server is an operator's decision)."""
+    config = alembic_config(settings)
+    with engine.connect() as connection:
+        current, heads, known = _revisions(config, connection)
+    if current == heads:
+        return
+    if current - known:
+        raise SchemaBehindError(
+            f"the database is at revision {', '.join(sorted(current))}, which this version of "
+            "Claimtrace does not know (a newer release migrated it): upgrade Claimtrace")
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        upgrade(settings)
+        return
+    at = ", ".join(sorted(current)) or "an empty schema"
+    raise SchemaBehindError(
+        f"the database is behind the migrations (at {at}, latest {', '.join(sorted(heads))}): "
+        "run `claimtrace db upgrade`")

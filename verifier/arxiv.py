@@ -27,6 +27,7 @@ from verifier.arxiv_http import (
     GaveUp,
     HttpPolicy,
     HttpStatusError,
+    NetworkUnreachable,
     OfflineMiss,
     PoliteHttp,
     RequestRefused,
@@ -36,7 +37,8 @@ from verifier.cache import ContentCache
 
 __all__ = [
     "ArxivConfig", "ArxivFetchError", "ArxivFetcher", "ArxivId", "ContentRejected", "FetchedFile",
-    "FetchedPaper", "GaveUp", "HttpStatusError", "InvalidArxivId", "NotOnArxiv", "OfflineMiss",
+    "FetchedPaper", "GaveUp", "HttpStatusError", "InvalidArxivId", "NetworkUnreachable", "NotOnArxiv",
+    "OfflineMiss",
     "PaperMetadata", "RequestRefused", "parse_arxiv_id", "store_local_copy",
 ]
 

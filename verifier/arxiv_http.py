@@ -5,8 +5,9 @@
 - one request at a time, ``min_interval_s`` apart, across threads and processes
   (:class:`verifier.ratelimit.RateLimiter`);
 - a timeout on every request and a deadline on every body;
-- retries with exponential back-off on 429, 5xx and connection errors, honouring
-  ``Retry-After``;
+- retries with exponential back-off on 429, 5xx, timeouts and dropped connections, honouring
+  ``Retry-After``; no DNS or no route to the host fails at once (:class:`NetworkUnreachable`),
+  and every later request to that host in the same session too;
 - a cap on the size of every body;
 - offline mode refuses before anything is opened.
 """
@@ -14,7 +15,9 @@
 from __future__ import annotations
 
 import email.utils
+import errno
 import logging
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +63,33 @@ class HttpStatusError(ArxivFetchError):
     def __init__(self, reason: str, *, url: str | None = None, status: int) -> None:
         super().__init__(reason, url=url)
         self.status = status
+
+
+class NetworkUnreachable(ArxivFetchError):
+    """No DNS or no route to the arXiv host: retrying would only wait."""
+
+
+# OS errors that say the machine has no way to reach the host (not that the host is busy).
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL})
+_NO_DNS_TEXT = ("name or service not known", "temporary failure in name resolution",
+                "nodename nor servname", "no address associated with hostname",
+                "name resolution", "getaddrinfo failed")
+
+
+def no_network(exc: BaseException) -> bool:
+    """Whether a connection error means no DNS or no route (anywhere in its cause chain)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return True
+        if isinstance(current, OSError) and current.errno in _NO_ROUTE:
+            return True
+        if any(text in str(current).lower() for text in _NO_DNS_TEXT):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class GaveUp(ArxivFetchError):
@@ -153,6 +183,7 @@ class PoliteHttp:
         self._sleep = sleep
         self._limiter = RateLimiter(policy.state_dir, policy.min_interval_s)
         self._client: httpx.Client | None = None
+        self._unreachable: dict[str, str] = {}  # host -> why, for the rest of this session
 
     # Lifecycle ---------------------------------------------------------------------------
     def _http(self) -> httpx.Client:
@@ -196,6 +227,9 @@ class PoliteHttp:
         current, previous = url, None
         for _hop in range(self.policy.max_redirects + 1):
             self.check_allowed(current, redirected_from=previous)
+            host = origin_of(current)[1]
+            if host in self._unreachable:
+                raise NetworkUnreachable(self._unreachable[host], url=current)
             result = self._get_with_retries(current, cap)
             if result.status in REDIRECT_STATUSES:
                 location = result.headers.get("location")
@@ -247,6 +281,12 @@ class PoliteHttp:
                     content = self._read_capped(response, url, cap, started)
             except httpx.TimeoutException as exc:
                 raise _Retryable(f"timed out after {self.policy.timeout_s:g} s ({type(exc).__name__})") from None
+            except httpx.ConnectError as exc:
+                if no_network(exc):
+                    reason = f"{origin_of(url)[1]} unreachable (no network?): {exc}"
+                    self._unreachable[origin_of(url)[1]] = reason
+                    raise NetworkUnreachable(reason, url=url) from None
+                raise _Retryable(f"connection error: {type(exc).__name__}: {exc}") from None
             except httpx.TransportError as exc:
                 raise _Retryable(f"connection error: {type(exc).__name__}: {exc}") from None
         return HttpResult(str(response.url), status, headers, content)

@@ -1,8 +1,9 @@
-"""Calibration of verdict probabilities: temperature scaling and expected calibration error.
+"""Calibration of verdict probabilities: temperature and bias scaling, ECE and AUROC.
 
-A :class:`TemperatureCalibrator` rescales a probability vector ``p`` to ``softmax(log p / T)``;
-``T`` is fitted on held-back labelled data by minimising the negative log-likelihood. It is
-stored as ``calibration.json`` next to the NLI model it belongs to.
+A :class:`TemperatureCalibrator` rescales a probability vector ``p`` to
+``softmax(log p / T + b)`` (a temperature and a per-label bias); both are fitted on held-out
+labelled data by minimising the negative log-likelihood. It is stored as ``calibration.json``
+next to the NLI model it belongs to, with the fingerprints of the claims it was fitted on.
 """
 
 from __future__ import annotations
@@ -25,36 +26,54 @@ class TemperatureCalibrator:
     fitted_on: int = 0
     ece_before: float | None = None
     ece_after: float | None = None
+    bias: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    claims: tuple[str, ...] = ()  # fingerprints of the claims it was fitted on
+
+    @property
+    def model_id(self) -> str:
+        if any(self.bias):
+            return f"temperature={self.temperature:.3f},bias=" + ",".join(f"{b:+.3f}" for b in self.bias)
+        return f"temperature={self.temperature:.3f}"
 
     def apply(self, probs: np.ndarray) -> np.ndarray:
         probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
-        logits = np.log(np.clip(probs, _EPS, 1.0)) / self.temperature
+        logits = np.log(np.clip(probs, _EPS, 1.0)) / self.temperature + np.asarray(self.bias)
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
 
     @classmethod
-    def fit(cls, probs: np.ndarray, labels: np.ndarray) -> "TemperatureCalibrator":
-        """Fit the temperature minimising NLL of ``labels`` (class indices) on a log grid."""
+    def fit(cls, probs: np.ndarray, labels: np.ndarray, *, bias: bool = True,
+            claims: tuple[str, ...] = ()) -> "TemperatureCalibrator":
+        """Fit the temperature (and, with ``bias``, a per-label bias, lightly regularised)
+        minimising the NLL of ``labels`` (class indices)."""
+        from scipy.optimize import minimize
+
         probs = np.asarray(probs, dtype=np.float64)
         labels = np.asarray(labels, dtype=np.int64)
         if len(probs) == 0:
             return cls()
         grid = np.exp(np.linspace(np.log(0.05), np.log(20.0), 400))
         nll = [_nll(cls(t).apply(probs), labels) for t in grid]
-        best = float(grid[int(np.argmin(nll))])
-        return cls(
-            temperature=best,
-            fitted_on=len(labels),
-            ece_before=expected_calibration_error(probs, labels),
-            ece_after=expected_calibration_error(cls(best).apply(probs), labels),
-        )
+        temperature, offsets = float(grid[int(np.argmin(nll))]), (0.0, 0.0, 0.0)
+        if bias:
+            def loss(x: np.ndarray) -> float:
+                b = (x[1], x[2], 0.0)
+                return _nll(cls(float(np.exp(x[0])), bias=b).apply(probs), labels) + 0.01 * (x[1] ** 2 + x[2] ** 2)
+
+            found = minimize(loss, np.array([np.log(temperature), 0.0, 0.0]), method="Nelder-Mead")
+            if found.success or found.fun < loss(np.array([np.log(temperature), 0.0, 0.0])):
+                temperature, offsets = float(np.exp(found.x[0])), (float(found.x[1]), float(found.x[2]), 0.0)
+        fitted = cls(temperature, len(labels), bias=offsets, claims=tuple(claims))
+        return cls(temperature, len(labels), expected_calibration_error(probs, labels),
+                   expected_calibration_error(fitted.apply(probs), labels), offsets, tuple(claims))
 
     def save(self, folder: Path) -> Path:
         path = Path(folder) / CALIBRATION_FILE
         path.write_text(json.dumps({"method": "temperature", "temperature": self.temperature,
-                                    "fitted_on": self.fitted_on, "ece_before": self.ece_before,
-                                    "ece_after": self.ece_after}, indent=2))
+                                    "bias": list(self.bias), "fitted_on": self.fitted_on,
+                                    "ece_before": self.ece_before, "ece_after": self.ece_after,
+                                    "claims": list(self.claims)}, indent=2))
         return path
 
     @classmethod
@@ -66,8 +85,11 @@ class TemperatureCalibrator:
         data = json.loads(path.read_text())
         if data.get("method") != "temperature" or not data.get("temperature", 0) > 0:
             raise ValueError(f"{path}: expected a positive 'temperature' for method 'temperature'")
+        bias = tuple(float(b) for b in data.get("bias", (0.0, 0.0, 0.0)))
+        if len(bias) != 3:
+            raise ValueError(f"{path}: 'bias' must have three values (supported, contradicted, nei)")
         return cls(float(data["temperature"]), int(data.get("fitted_on", 0)),
-                   data.get("ece_before"), data.get("ece_after"))
+                   data.get("ece_before"), data.get("ece_after"), bias, tuple(data.get("claims", ())))
 
 
 def _nll(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -99,3 +121,15 @@ def confidence_ece(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) 
         if mask.any():
             total += mask.mean() * abs(confidence[mask].mean() - correct[mask].mean())
     return float(total)
+
+
+def confidence_auroc(confidence: np.ndarray, correct: np.ndarray) -> float | None:
+    """AUROC of confidence for right-versus-wrong verdicts: 0.5 is a confidence that ranks
+    nothing, 1.0 one that puts every right verdict above every wrong one. ``None`` when all
+    verdicts are right or all wrong."""
+    from sklearn.metrics import roc_auc_score
+
+    correct = np.asarray(correct, dtype=bool)
+    if correct.all() or not correct.any():
+        return None
+    return float(roc_auc_score(correct, np.asarray(confidence, dtype=np.float64)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from verifier.claims import ClaimAnalysis, Clause, Quantity, analyze
+from verifier.lexicon import NAMED_KINDS, find_entities, with_families
 
 # A passage is "on the subject" of a claim when it covers this share of the claim's terms.
 ON_TOPIC_COVERAGE = 0.3
@@ -32,6 +33,11 @@ class CheckResult:
     entities_missing: tuple[str, ...]
     polarity_conflict: bool
     shares_entity: bool = True
+    conditions_unbacked: tuple[str, ...] = ()
+    # Claim numbers the passage gives other values for, in another comparison: not a conflict,
+    # but such a passage is never offered as support.
+    numbers_other: tuple[tuple[Quantity, Quantity], ...] = ()
+    heading: bool = False  # a title or section heading: never evidence on its own
 
     @property
     def on_topic(self) -> bool:
@@ -46,15 +52,17 @@ class CheckResult:
     @property
     def contradicts(self) -> bool:
         """A different number for the same quantity, or the opposite direction, on topic."""
+        if self.heading:
+            return False
         if self.numbers_conflict and self.same_subject:
             return True
-        return self.on_topic and self.polarity_conflict
+        return self.on_topic and self.shares_entity and self.polarity_conflict
 
     @property
     def blocks_support(self) -> bool:
         """Something in the claim the passage does not back: it can never ``support``."""
-        return bool(self.numbers_missing or self.numbers_conflict or self.entities_missing
-                    or self.polarity_conflict)
+        return bool(self.heading or self.numbers_missing or self.numbers_conflict
+                    or self.entities_missing or self.polarity_conflict or self.conditions_unbacked)
 
     @property
     def states_claim(self) -> bool:
@@ -87,6 +95,8 @@ class CheckResult:
             out.append("evidence does not mention " + ", ".join(self.entities_missing))
         if self.polarity_conflict:
             out.append("evidence states the opposite direction or a negation")
+        for condition in self.conditions_unbacked:
+            out.append(f"evidence does not back \"{condition}\"")
         return out
 
 
@@ -97,14 +107,41 @@ def coverage(claim: ClaimAnalysis, passage: ClaimAnalysis) -> float:
     return len(claim.terms & passage.terms) / len(claim.terms)
 
 
+def _named(text: str) -> frozenset[str]:
+    return with_families({e.name for e in find_entities(text) if e.kind in NAMED_KINDS})
+
+
 def _polarity_conflict(claim: ClaimAnalysis, passage: ClaimAnalysis) -> bool:
+    """A claim clause and the passage clause about the same thing go opposite ways. When the
+    claim clause names tasks/models/benchmarks/languages, the passage clause must name one of
+    them: "no gain on MNLI, SQuAD and HellaSwag" says nothing about TyDiQA and XNLI."""
     for clause in claim.clauses:
         if not clause.terms:
             continue
         match = _best_clause(clause, passage.clauses)
-        if match is not None and clause.opposes(match):
-            return True
+        if match is None or not clause.opposes(match):
+            continue
+        named = _named(clause.text)
+        if named and not named & _named(match.text):
+            continue
+        return True
     return False
+
+
+# A claim clause of at least this many content terms is a condition the evidence must back.
+CONDITION_TERMS = 3
+
+
+def _unbacked_conditions(claim: ClaimAnalysis, passage: ClaimAnalysis) -> tuple[str, ...]:
+    """The claim's clauses ("X improves A, whereas B does not benefit") the passage does not
+    cover: a claim with several conditions is supported only when each one is backed."""
+    if len(claim.clauses) < 2:
+        return ()
+    return tuple(
+        clause.text for clause in claim.clauses
+        if len(clause.terms) >= CONDITION_TERMS
+        and len(clause.terms & passage.terms) / len(clause.terms) < CLAUSE_MATCH
+    )
 
 
 def _best_clause(clause: Clause, candidates: tuple[Clause, ...]) -> Clause | None:
@@ -118,7 +155,7 @@ def _best_clause(clause: Clause, candidates: tuple[Clause, ...]) -> Clause | Non
 
 def _rival(quantity: Quantity, candidates: list[Quantity]) -> Quantity | None:
     """The evidence number most plausibly stating ``quantity``'s value differently."""
-    comparable = [o for o in candidates if quantity.comparable(o)]
+    comparable = [o for o in candidates if quantity.same_quantity(o)]
     if not comparable:
         return None
 
@@ -137,6 +174,7 @@ def check(claim: ClaimAnalysis | str, passage: ClaimAnalysis | str) -> CheckResu
     agree: list[Quantity] = []
     missing: list[Quantity] = []
     conflict: list[tuple[Quantity, Quantity]] = []
+    other: list[tuple[Quantity, Quantity]] = []
     claimed = claim.checked_quantities
     # Evidence numbers that state one of the claim's values are taken; a conflicting claim
     # number is compared with the closest of the others (not a section number or a year).
@@ -151,6 +189,9 @@ def check(claim: ClaimAnalysis | str, passage: ClaimAnalysis | str) -> CheckResu
             conflict.append((quantity, rival))
         else:
             missing.append(quantity)
+            loose = [o for o in evidence_numbers if quantity.comparable(o)]
+            if loose:
+                other.append((quantity, loose[0]))
     return CheckResult(
         coverage=coverage(claim, passage),
         numbers_agree=tuple(agree),
@@ -159,4 +200,6 @@ def check(claim: ClaimAnalysis | str, passage: ClaimAnalysis | str) -> CheckResu
         entities_missing=tuple(sorted(claim.entity_names - passage.entity_names)),
         polarity_conflict=_polarity_conflict(claim, passage),
         shares_entity=not claim.entity_names or bool(claim.entity_names & passage.entity_names),
+        conditions_unbacked=_unbacked_conditions(claim, passage),
+        numbers_other=tuple(other),
     )

@@ -7,10 +7,10 @@ evidence passages so the checks in :mod:`verifier.checks` compare like with like
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from verifier.lexicon import EntityMatch, find_entities, with_families
+from verifier.lexicon import NAMED_KINDS, EntityMatch, find_entities, with_families
 
 NUMBER_WORDS: dict[str, int] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -63,10 +63,18 @@ NEGATIVE = re.compile(
 # ("tasks that have no training data" vs "large improvements on those tasks").
 NULL_EFFECT = re.compile(
     r"\b(?:no|not\s+any|without\s+(?:any\s+)?)\s*(?:significant\s+|clear\s+|measurable\s+|noticeable\s+)?"
-    r"(?:effect|impact|difference|change|influence)s?\b"
-    r"|\b(?:does|do|did)\s+not\s+(?:affect|change|matter|differ|influence)\b|\bunaffected\b|\bunchanged\b",
+    r"(?:effect|impact|difference|change|influence|association|correlation|relationship|"
+    r"link|role|advantage)s?\b"
+    r"|\b(?:does|do|did)\s+not\s+(?:affect|change|matter|differ|influence|alter|predict)\b"
+    r"|\b(?:is|are|was|were)\s+not\s+(?:significantly\s+)?(?:associated|correlated|linked|related|"
+    r"different|affected|altered)\b"
+    r"|\bnot\s+significantly\s+\w+\b|\bunaffected\b|\bunchanged\b|\bindependent\s+of\b",
     re.IGNORECASE,
 )
+# Words that introduce what a number is compared against ("5.4 points over XLM-R Large").
+BASELINE_CUE = re.compile(
+    r"\b(?:over|than|compared\s+(?:to|with)|relative\s+to|versus|vs\.?|against|above|below)\s+",
+    re.IGNORECASE)
 CLAUSE_SPLIT = re.compile(
     r";|,?\s+\b(?:whereas|while|but|although|though|however)\b|\.\s+", re.IGNORECASE
 )
@@ -78,6 +86,34 @@ STOPWORDS = frozenset(
     "each all any both more most some many much very".split()
 )
 _TERMINAL = re.compile(r"[.!?)\]\"'”’]\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What a number is about, from the clause it stands in: the named entities by kind
+    (task, benchmark, model, language), the metrics, and what it is compared against."""
+
+    entities: frozenset[tuple[str, str]] = frozenset()  # (kind, name), families included
+    metrics: frozenset[str] = frozenset()
+    baseline: frozenset[str] = frozenset()  # entity names, or content terms when none is named
+
+    def kinds(self) -> set[str]:
+        return {kind for kind, _ in self.entities}
+
+    def names(self, kind: str) -> set[str]:
+        return {name for k, name in self.entities if k == kind}
+
+    def same_comparison(self, other: "Frame") -> bool:
+        """The same metric of the same thing against the same baseline: every entity kind
+        either frame names is named by both, with a name in common; different baselines or
+        different metrics make different comparisons (a baseline left unstated, as in a
+        truncated claim, is not a different one)."""
+        for kind in self.kinds() | other.kinds():
+            if not self.names(kind) & other.names(kind):
+                return False
+        if self.baseline and other.baseline and not self.baseline & other.baseline:
+            return False
+        return not (self.metrics and other.metrics and not self.metrics & other.metrics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +132,7 @@ class Quantity:
     unit: str | None = None
     decimals: int = 0
     context: frozenset[str] = frozenset()
+    frame: Frame = Frame()
 
     def same_value(self, other: "Quantity") -> bool:
         """``other`` (the evidence) states this value at this precision: 6.1 matches 6.10 and
@@ -103,6 +140,11 @@ class Quantity:
         if self.decimals > other.decimals:
             return False
         return round(abs(other.value), self.decimals) == round(abs(self.value), self.decimals)
+
+    def same_quantity(self, other: "Quantity") -> bool:
+        """Two values of one quantity: comparable numbers in the same comparison (a gain of the
+        same metric, on the same benchmark/task/language/model, over the same baseline)."""
+        return self.comparable(other) and self.frame.same_comparison(other.frame)
 
     def comparable(self, other: "Quantity") -> bool:
         """Plausibly the same quantity: same kind, compatible unit, shared context words."""
@@ -302,22 +344,67 @@ def analyze(text: str) -> ClaimAnalysis:
     """Analyse a claim or passage text (cached: passages are analysed once per text)."""
     clauses = tuple(
         Clause(part.strip(), content_terms(part), _polarity(part), _direction(part),
-               bool(NEGATION.search(part)), bool(NULL_EFFECT.search(part)))
+               bool(NEGATION.search(part) or NULL_EFFECT.search(part)), bool(NULL_EFFECT.search(part)))
         for part in CLAUSE_SPLIT.split(text)
         if part and part.strip()
     )
     entities = tuple(find_entities(text))
     return ClaimAnalysis(
         text=text,
-        quantities=extract_quantities(text),
+        quantities=_with_frames(text, extract_quantities(text), entities),
         entities=entities,
         terms=content_terms(text),
         clauses=clauses,
         negated=bool(NEGATION.search(text)),
         polarity=_polarity(text),
         truncated=is_truncated(text),
-        entity_names=with_families({e.name for e in entities}),
+        entity_names=with_families({e.name for e in entities if e.kind in NAMED_KINDS}),
     )
+
+
+def _clause_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the clause of ``text`` around ``position``."""
+    start, end = 0, len(text)
+    for cut in CLAUSE_SPLIT.finditer(text):
+        if cut.end() <= position:
+            start = cut.end()
+        elif cut.start() >= position:
+            end = cut.start()
+            break
+    return start, end
+
+
+def frame_of(text: str, start: int, end: int, entities: tuple[EntityMatch, ...], *,
+             counted: bool = False) -> Frame:
+    """The frame of the number at ``text[start:end]``: entities and metrics of its clause, and
+    what follows the nearest comparison cue ("5.4 points over XLM-R Large", "than the
+    baseline by 2 points") as its baseline (not for counts: "more than 40 languages")."""
+    lo, hi = _clause_bounds(text, start)
+    inside = [e for e in entities if lo <= e.start and e.end <= hi]
+    cues = [] if counted else list(BASELINE_CUE.finditer(text, lo, hi))
+    after = [m for m in cues if 0 <= m.start() - end <= 40]
+    before = [m for m in cues if 0 <= start - m.end() <= 60]
+    cue = after[0] if after else (before[-1] if before else None)
+    baseline_entities: list[EntityMatch] = []
+    baseline_terms: frozenset[str] = frozenset()
+    if cue is not None:
+        stop = min(hi, cue.end() + 40)
+        baseline_entities = [e for e in inside if cue.end() <= e.start < stop]
+        if not baseline_entities:
+            words = _WORD.findall(text[cue.end():stop])[:3]
+            baseline_terms = content_terms(" ".join(words))
+    named = [e for e in inside if e.kind in NAMED_KINDS and e not in baseline_entities]
+    expanded = {(e.kind, name) for e in named for name in with_families({e.name})}
+    baseline = (frozenset(with_families({e.name for e in baseline_entities})) if baseline_entities
+                else baseline_terms)
+    metrics = with_families({e.name for e in inside if e.kind == "metric"})
+    return Frame(frozenset(expanded), frozenset(metrics), frozenset(baseline))
+
+
+def _with_frames(text: str, quantities: tuple[Quantity, ...],
+                 entities: tuple[EntityMatch, ...]) -> tuple[Quantity, ...]:
+    return tuple(replace(q, frame=frame_of(text, q.start, q.end, entities, counted=q.kind == "count"))
+                 for q in quantities)
 
 
 def complete_claim(claim: str, evidence: str, *, tail_words: int = 4) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
-from verifier.calibration import confidence_ece
+from verifier.calibration import confidence_auroc, confidence_ece
 
 # Fewer examples of a label than this: that label keeps its raw confidence.
 MIN_EXAMPLES = 8
@@ -30,6 +30,7 @@ class ConfidenceCalibrator:
     curves: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
     fitted_on: str = ""
     metrics: dict[str, float] = field(default_factory=dict)
+    claims: tuple[str, ...] = ()  # fingerprints of the claims it was fitted on
 
     @classmethod
     def fit(cls, labels: Sequence[str], confidences: Sequence[float], correct: Sequence[bool],
@@ -61,7 +62,7 @@ class ConfidenceCalibrator:
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"fitted_on": self.fitted_on, "metrics": self.metrics,
+        payload = {"fitted_on": self.fitted_on, "metrics": self.metrics, "claims": list(self.claims),
                    "curves": {k: {"x": list(x), "y": list(y)} for k, (x, y) in self.curves.items()}}
         path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
         return path
@@ -70,21 +71,32 @@ class ConfidenceCalibrator:
     def load(cls, path: Path) -> "ConfidenceCalibrator":
         data = json.loads(path.read_text(encoding="utf-8"))
         curves = {k: (tuple(v["x"]), tuple(v["y"])) for k, v in data["curves"].items()}
-        return cls(curves, data.get("fitted_on", ""), data.get("metrics", {}))
+        return cls(curves, data.get("fitted_on", ""), data.get("metrics", {}),
+                   tuple(data.get("claims", ())))
 
 
 def cross_validated_ece(labels: Sequence[str], confidences: Sequence[float], correct: Sequence[bool],
-                        *, folds: int = 5, seed: int = 0) -> dict[str, float]:
-    """ECE of the raw confidences and of calibrated ones, each item calibrated by a model that
-    never saw it (``folds``-fold cross-validation)."""
+                        *, folds: int = 5, seed: int = 0,
+                        groups: Sequence[int] | None = None) -> dict[str, float | None]:
+    """ECE (and AUROC) of the raw confidences and of calibrated ones, each item calibrated by a
+    model that never saw it or its group (``folds``-fold cross-validation)."""
+    from sklearn.model_selection import GroupKFold
+
     labels_arr = np.asarray(labels)
     conf = np.asarray(confidences, dtype=np.float64)
     right = np.asarray(correct, dtype=bool)
+    if groups is None:
+        groups = list(range(len(conf)))
     order = np.random.default_rng(seed).permutation(len(conf))
     calibrated = np.empty_like(conf)
-    for fold in np.array_split(order, folds):
-        train = np.setdiff1d(order, fold)
+    splits = GroupKFold(n_splits=min(folds, len(set(groups)))).split(
+        order, groups=np.asarray(groups)[order])
+    for train_at, test_at in splits:
+        train, fold = order[train_at], order[test_at]
         model = ConfidenceCalibrator.fit(labels_arr[train], conf[train], right[train])
         calibrated[fold] = [model.apply(l, c) for l, c in zip(labels_arr[fold], conf[fold])]
+    raw_auroc, cv_auroc = confidence_auroc(conf, right), confidence_auroc(calibrated, right)
     return {"ece_raw": confidence_ece(conf, right), "ece_calibrated_cv": confidence_ece(calibrated, right),
+            "auroc_raw": raw_auroc,
+            "auroc_calibrated_cv": cv_auroc,
             "n": float(len(conf)), "folds": float(folds)}

@@ -1,7 +1,8 @@
-"""A small curated lexicon of the field's named entities: tasks, benchmarks, models, languages.
+"""A curated lexicon of the field's named entities: tasks, benchmarks, models, metrics, languages.
 
-Each entry maps a canonical name to its surface forms. Matching is case-insensitive on word
-boundaries, longest form first, so ``XTREME-R`` is never read as ``XTREME``.
+The entries and the entity families are data (``verifier/data/lexicon.yaml``): each maps a
+canonical name to its surface forms. Matching is case-insensitive on word boundaries, longest
+form first, so ``XTREME-R`` is never read as ``XTREME``.
 """
 
 from __future__ import annotations
@@ -9,76 +10,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-TASKS: dict[str, tuple[str, ...]] = {
-    "SQuAD": ("squad", "squad v1.1", "squad v2.0", "squad 2.0"),
-    "MNLI": ("mnli", "multinli", "multi-nli"),
-    "HellaSwag": ("hellaswag",),
-    "CommonsenseQA": ("commonsenseqa", "commonsense qa", "csqa"),
-    "Cosmos QA": ("cosmosqa", "cosmos qa"),
-    "SocialIQA": ("socialiqa", "social iqa", "siqa"),
-    "QQP": ("qqp", "quora question pairs"),
-    "ANLI": ("anli", "adversarial nli"),
-    "SST-2": ("sst-2", "sst2"),
-    "CCG": ("ccg", "ccgbank", "ccg supertagging"),
-    "RTE": ("rte",),
-    "BoolQ": ("boolq",),
-    "XNLI": ("xnli",),
-    "PAWS-X": ("paws-x", "pawsx"),
-    "POS": ("pos tagging", "part-of-speech tagging", "udpos", "ud-pos"),
-    "NER": ("ner", "named entity recognition", "panx", "pan-x", "wikiann"),
-    "XQuAD": ("xquad",),
-    "MLQA": ("mlqa",),
-    "TyDiQA": ("tydiqa", "tydi qa", "tydiqa-goldp", "tydi-qa"),
-    "BUCC": ("bucc",),
-    "Tatoeba": ("tatoeba",),
-    "XCOPA": ("xcopa",),
-    "LAReQA": ("lareqa",),
-    "Mewsli-X": ("mewsli-x", "mewsli"),
-    "WikiANN": (),
-}
+import yaml
 
-BENCHMARKS: dict[str, tuple[str, ...]] = {
-    "XTREME-R": ("xtreme-r", "xtremer", "xtreme r"),
-    "XTREME": ("xtreme",),
-    "XGLUE": ("xglue",),
-    "GLUE": ("glue",),
-    "SuperGLUE": ("superglue", "super glue"),
-}
+LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
+# Kinds of entity a claim must share with its evidence (metrics only frame quantities).
+NAMED_KINDS = frozenset({"task", "benchmark", "model", "language"})
 
-MODELS: dict[str, tuple[str, ...]] = {
-    "XLM-R Large": ("xlm-r large", "xlm-roberta large", "xlm-roberta-large", "xlmr large"),
-    "XLM-R": ("xlm-r", "xlm-roberta", "xlmr"),
-    "mBERT": ("mbert", "multilingual bert", "m-bert"),
-    "BERT": ("bert",),
-    "RoBERTa": ("roberta",),
-    "mT5": ("mt5",),
-    "XLM": ("xlm",),
-    "GPT-3": ("gpt-3", "gpt3"),
-}
 
-LANGUAGES: dict[str, tuple[str, ...]] = {
-    name: (name.lower(),)
-    for name in (
-        "English", "German", "French", "Spanish", "Chinese", "Japanese", "Korean", "Arabic",
-        "Hindi", "Russian", "Turkish", "Vietnamese", "Thai", "Swahili", "Urdu", "Greek",
-        "Bulgarian", "Bengali", "Finnish", "Indonesian", "Telugu", "Tamil", "Marathi",
-        "Persian", "Hebrew", "Italian", "Portuguese", "Dutch", "Polish", "Estonian",
-        "Basque", "Yoruba", "Malay", "Burmese", "Georgian", "Kazakh", "Javanese", "Tagalog",
-        "Hungarian", "Afrikaans", "Malayalam", "Haitian", "Quechua",
-    )
-}
+def load_lexicon(path: Path = LEXICON_FILE) -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, str]]:
+    """(kind -> canonical -> surface forms, entity -> family) from the lexicon file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    kinds: dict[str, dict[str, tuple[str, ...]]] = {}
+    for plural, kind in (("tasks", "task"), ("benchmarks", "benchmark"), ("models", "model"),
+                         ("metrics", "metric"), ("languages", "language")):
+        table = data.get(plural) or {}
+        if isinstance(table, list):  # languages: names only
+            table = {name: [] for name in table}
+        kinds[kind] = {str(name): tuple(str(f).lower() for f in (forms or ())) for name, forms in table.items()}
+    families = {str(k): str(v) for k, v in (data.get("families") or {}).items()}
+    known = {name for table in kinds.values() for name in table}
+    unknown = sorted(({*families, *families.values()}) - known)
+    if unknown:
+        raise ValueError(f"{path}: families name entities not in the lexicon: {', '.join(unknown)}")
+    return kinds, families
 
-# A more specific entity names its family too: a text about "XLM-R Large" is about "XLM-R"
-# (never the reverse: a claim about XLM-R Large is not backed by a passage naming XLM-R).
-PARENTS: dict[str, str] = {"XLM-R Large": "XLM-R"}
 
-KINDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "task": TASKS,
-    "benchmark": BENCHMARKS,
-    "model": MODELS,
-    "language": LANGUAGES,
-}
+KINDS, PARENTS = load_lexicon()
+TASKS, BENCHMARKS, MODELS = KINDS["task"], KINDS["benchmark"], KINDS["model"]
+METRICS, LANGUAGES = KINDS["metric"], KINDS["language"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ or different number is never support). Sources are aggregated by :mod:`verifier.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,16 +19,18 @@ from verifier.confidence import PACKAGED_CHECKS_ONLY, ConfidenceCalibrator
 from verifier.checks import CheckResult, check
 from verifier.claims import ClaimAnalysis, analyze, complete_claim
 from verifier.nli import NLIModel
-from verifier.passages import Passage
+from verifier.passages import Passage, is_heading
 from verifier.retrieval import Embedder, Hit, IndexCache
 from verifier.verdict import (
-    LABELS, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
-    version_notes,
+    LABELS, UNCHECKED, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
+    unchecked_reason, version_notes,
 )
 
 VERIFIER_VERSION = "claimtrace-verifier/1.0"
 TOP_K = 5  # passages kept as evidence per source
 WINDOW = 3  # best passages the stance is judged on
+# A stance model's vote is blended with the checks-only stance, not substituted for it.
+MODEL_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class SourcePassages:
     paper: str | None = None
     version: int | None = None
     cited: bool = True
+    title: str | None = None  # the paper's known title: a passage that is only the title is no evidence
 
 
 DISABLED_EMBEDDING = frozenset({"none", "off", "bm25"})
@@ -63,27 +66,45 @@ class VerifierModels:
     calibrator: TemperatureCalibrator | None = None
     confidence: ConfidenceCalibrator | None = None
     extra_ids: dict[str, str] = field(default_factory=dict)
+    # Fingerprints of the claims the stance model was trained on (its manifest) and those the
+    # calibration was fitted on: evaluation keeps them out of its figures.
+    seen_by_model: frozenset[str] = frozenset()
+
+    @property
+    def seen_by_calibration(self) -> frozenset[str]:
+        fitted = self.calibrator.claims if self.calibrator and self.nli else ()
+        checks = self.confidence.claims if self.confidence else ()
+        return frozenset(fitted) | frozenset(checks)
 
     @classmethod
     def load(cls, *, cache_dir: Path | None = None, nli_model: str | None = None,
-             embedding_model: str | None = "default",
-             calibrate_checks_only: bool = True) -> "VerifierModels":
+             embedding_model: str | None = "default", calibrate_checks_only: bool = True,
+             data_dir: Path | None = None) -> "VerifierModels":
         """Build from settings: ``embedding_model`` "default" is the packaged MiniLM, ``None``
-        disables dense retrieval; ``nli_model`` ``None`` means checks + retrieval only, whose
-        confidences are calibrated with the packaged calibration (``verifier calibrate``)."""
+        disables dense retrieval. ``nli_model`` ``None`` means the stance model trained into
+        ``data_dir`` when its manifest shows it beat checks-only on held-out folds, else checks
+        + retrieval only, whose confidences are calibrated by ``<data_dir>/calibration/``
+        (``verifier calibrate``) or the packaged calibration."""
+        from verifier.manifest import default_model_dir, load_manifest, usable_by_default
+
         embedder = None
         if embedding_model == "default":
             embedder = Embedder.default()
         elif embedding_model:
             embedder = Embedder(embedding_model)
+        if nli_model is None and data_dir is not None and usable_by_default(default_model_dir(data_dir)):
+            nli_model = str(default_model_dir(data_dir))
         nli = NLIModel(nli_model) if nli_model else None
-        calibrator = None
+        calibrator, seen = None, frozenset()
         if nli_model and Path(nli_model).is_dir():
             calibrator = TemperatureCalibrator.load(Path(nli_model))
+            manifest = load_manifest(Path(nli_model))
+            seen = frozenset(manifest.get("claims", {}).get("train", ())) if manifest else frozenset()
         confidence = None
-        if nli is None and calibrate_checks_only and PACKAGED_CHECKS_ONLY.is_file():
-            confidence = ConfidenceCalibrator.load(PACKAGED_CHECKS_ONLY)
-        return cls(IndexCache(cache_dir, embedder), nli, calibrator, confidence)
+        if nli is None and calibrate_checks_only:
+            path = checks_only_calibration_path(data_dir)
+            confidence = ConfidenceCalibrator.load(path) if path else None
+        return cls(IndexCache(cache_dir, embedder), nli, calibrator, confidence, seen_by_model=seen)
 
     def model_ids(self) -> dict[str, str | None]:
         """What a stored verification records about the models that produced it."""
@@ -93,11 +114,19 @@ class VerifierModels:
             "nli": self.nli.model_id if self.nli else None,
             "embedding": embedder.model_id if embedder else None,
             "retrieval": "bm25s+dense-rrf" if embedder else "bm25s",
-            "calibration": (f"temperature={self.calibrator.temperature:.3f}" if self.calibrator
+            "calibration": (self.calibrator.model_id if self.calibrator and self.nli
                             else self.confidence.model_id if self.confidence else None),
             "stance": "nli+checks" if self.nli else "checks-only",
             **self.extra_ids,
         }
+
+
+def checks_only_calibration_path(data_dir: Path | None) -> Path | None:
+    """The checks-only calibration in use: the data dir's (``verifier calibrate``), else the
+    packaged one."""
+    if data_dir is not None and (Path(data_dir) / "calibration" / "checks_only.json").is_file():
+        return Path(data_dir) / "calibration" / "checks_only.json"
+    return PACKAGED_CHECKS_ONLY if PACKAGED_CHECKS_ONLY.is_file() else None
 
 
 def _checks_only_probs(window: CheckResult, passages: Sequence[CheckResult]) -> np.ndarray:
@@ -106,6 +135,10 @@ def _checks_only_probs(window: CheckResult, passages: Sequence[CheckResult]) -> 
     support = max((c.coverage for c in passages if c.states_claim), default=0.0)
     if not support and window.states_claim:
         support = window.coverage * 0.9
+    if not support and not contra:
+        # Unsettled: the more of the claim the passages cover, the less sure "not enough info" is.
+        near = max((c.coverage for c in passages), default=0.0)
+        return np.array([0.3 * near, 0.2 * near, 1.0 - 0.5 * near])
     if support and contra <= support:
         contra *= 0.3  # a passage stating the claim outweighs a looser conflicting one
     return combine(0.35 + 0.6 * support if support else 0.0,
@@ -121,14 +154,23 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
         return SourceJudgement(source.key, source.source_id, source.paper, source.version,
                                source.cited, LABELS[2], (0.0, 0.0, 1.0), (),
                                ("no passages: the source has no extracted text",))
-    passage_checks = [check(claim, h.passage.text) for h in hits]
-    window_hits = sorted(hits[:WINDOW], key=lambda h: h.passage.index)
+    headings = [is_heading(h.passage.text, source.title) for h in hits]
+    passage_checks = [replace(check(claim, h.passage.text), heading=True) if heading
+                      else check(claim, h.passage.text) for h, heading in zip(hits, headings)]
+    body = [h for h, heading in zip(hits, headings) if not heading]
+    if not body:  # only titles or headings match: nothing states anything about the claim
+        evidence = tuple(_evidence(source, h, c, LABELS[2], np.array([0.0, 0.0, 1.0]), in_window=False)
+                         for h, c in zip(hits, passage_checks))
+        return SourceJudgement(source.key, source.source_id, source.paper, source.version,
+                               source.cited, LABELS[2], (0.0, 0.0, 1.0), evidence,
+                               ("only titles or headings match the claim",))
+    window_hits = sorted(body[:WINDOW], key=lambda h: h.passage.index)
     window_text = " ".join(h.passage.text for h in window_hits)
     window_check = check(claim, window_text)
+    probs = _checks_only_probs(window_check, passage_checks)
     if models.nli is not None:
-        probs = models.nli.predict([(window_text, claim.text)])[0]
-    else:
-        probs = _checks_only_probs(window_check, passage_checks)
+        model = models.nli.predict([(window_text, claim.text)])[0]
+        probs = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
     probs = _apply_checks(probs, window_check, passage_checks)
     label = label_of(probs)
     evidence = tuple(
@@ -164,10 +206,13 @@ def _apply_checks(probs: np.ndarray, window: CheckResult, passages: Sequence[Che
 
 def _evidence(source: SourcePassages, hit: Hit, result: CheckResult, label: str,
               probs: np.ndarray, *, in_window: bool) -> EvidenceItem:
-    if result.contradicts:
+    if result.heading:
+        stance = "neutral"  # a title or heading is never support or contradiction on its own
+    elif result.contradicts:
         stance = "contradicts"
     elif result.states_claim or (in_window and label == "supported" and result.on_topic
-                                 and not result.numbers_conflict and not result.polarity_conflict):
+                                 and not result.numbers_conflict and not result.numbers_other
+                                 and not result.polarity_conflict):
         stance = "supports"  # a passage stating another value or the opposite never supports
     elif in_window and label == "contradicted" and result.on_topic:
         stance = "contradicts"
@@ -184,6 +229,9 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     """Verify ``claim_text`` against ``sources`` (cited versions and other known versions)."""
     claim = analyze(claim_text.strip())
     unreadable = [s.key for s in sources if s.cited and not s.passages]
+    n_cited = sum(s.cited for s in sources)
+    if len(unreadable) == n_cited:  # no cited source has text: nothing was checked
+        return _unchecked(unreadable, n_cited, models)
     sources = [s for s in sources if s.passages]  # a source without text settles nothing
     query_vector = models.indexes.encode_query(claim.text) if sources else None
     judgements = [judge_source(claim, s, models, query_vector, top_k=top_k) for s in sources]
@@ -191,13 +239,15 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     if models.calibrator is not None and models.nli is not None:
         probs = models.calibrator.apply(probs)[0]
     label = label_of(probs)
+    confidence = _calibrated(models, label, float(probs[LABELS.index(label)]))
+    probs = agreeing(probs, label, confidence)
     cited = [j for j in judgements if j.cited]
     evidence = sorted((e for j in cited for e in j.evidence), key=_evidence_rank(label))
     others = [e for j in judgements if not j.cited for e in j.evidence[:2]]
     completed = _complete(claim, cited) if claim.truncated else None
     return Verdict(
         label=label,
-        confidence=_calibrated(models, label, float(probs[LABELS.index(label)])),
+        confidence=confidence,
         probs=tuple(float(p) for p in probs),
         evidence=evidence + others,
         explanation=_explain(label, claim, cited, models, unreadable),
@@ -205,7 +255,29 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
         sources=judgements,
         completed_text=completed,
         model_ids=models.model_ids(),
+        unread_sources=unreadable,
+        cited_sources=n_cited,
     )
+
+
+def _unchecked(unread: Sequence[str], n_cited: int, models: VerifierModels) -> Verdict:
+    """The state of a claim none of whose cited sources has text: no verdict, no confidence."""
+    reason = unchecked_reason(n_cited, len(unread))
+    listed = f" Sources without text: {', '.join(unread)}." if unread else ""
+    return Verdict(label=UNCHECKED, confidence=None, probs=(), evidence=[],
+                   explanation=f"unchecked: {reason}.{listed}", model_ids=models.model_ids(),
+                   unread_sources=list(unread), cited_sources=n_cited)
+
+
+def agreeing(probs: np.ndarray, label: str, confidence: float) -> np.ndarray:
+    """``probs`` with the verdict's probability set to its calibrated confidence and the rest
+    shared in proportion, so the stored probabilities and the confidence agree."""
+    probs = np.asarray(probs, dtype=np.float64)
+    chosen = LABELS.index(label)
+    rest = probs.sum() - probs[chosen]
+    out = np.full(3, (1.0 - confidence) / 2) if rest <= 0 else probs / rest * (1.0 - confidence)
+    out[chosen] = confidence
+    return out
 
 
 def _calibrated(models: VerifierModels, label: str, confidence: float) -> float:
@@ -233,8 +305,6 @@ def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
            if models.nli else "no NLI model configured: stance from deterministic checks and retrieval only")
     missing = (f" Not checked, no text (fetch or attach them): {', '.join(unreadable)}."
                if unreadable else "")
-    if not cited:
-        return f"not enough info: no cited source has passages to check ({how}).{missing}"
     if label == "not_enough_info":  # the closest any cited source came to settling it
         deciding = max(cited, key=lambda j: (max(j.probs[0], j.probs[1]),
                                              max((e.retrieval_score for e in j.evidence), default=0.0)))

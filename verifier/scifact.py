@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verifier.calibration import confidence_ece
+from verifier.calibration import confidence_auroc, confidence_ece
 from verifier.passages import Passage
 
 SUPPORT, CONTRADICT, NEI = "SUPPORT", "CONTRADICT", "NEI"
@@ -213,6 +213,7 @@ class ThreeWayReport:
     ece: float
     n: int
     classes: tuple[str, ...] = field(default=CLASSES)
+    auroc: float | None = None  # of confidence for right-versus-wrong verdicts
 
 
 def three_way_report(gold: Sequence[str], predicted: Sequence[str],
@@ -234,4 +235,5 @@ def three_way_report(gold: Sequence[str], predicted: Sequence[str],
         confusion=matrix.tolist(),
         ece=confidence_ece(np.asarray(confidence, dtype=float), correct),
         n=n,
+        auroc=confidence_auroc(np.asarray(confidence, dtype=float), correct),
     )

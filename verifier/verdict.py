@@ -14,6 +14,19 @@ import numpy as np
 
 LABELS: tuple[str, str, str] = ("supported", "contradicted", "not_enough_info")
 SUPPORTED, CONTRADICTED, NOT_ENOUGH_INFO = LABELS
+# Not a verdict about the claim: none of its cited sources has text to check it against.
+UNCHECKED = "unchecked"
+FIX_UNCHECKED = ("run `claimtrace sources fetch`, or attach copies with "
+                 "`claimtrace sources add ID --file PATH` (or `--folder DIR`)")
+
+
+def unchecked_reason(cited: int, unread: int) -> str:
+    """"0 of 8 cited sources have text: run ..." — why a mention is unchecked and the fix."""
+    have = cited - unread
+    noun = "source has" if cited == 1 else "sources have"
+    if cited == 0:
+        return "the report cites no source to check the claim against"
+    return f"{have} of {cited} cited {noun} text: {FIX_UNCHECKED}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +71,21 @@ class Verdict:
     """The verdict on one claim against the sources its report cites."""
 
     label: str
-    confidence: float
-    probs: tuple[float, float, float]
+    confidence: float | None
+    probs: tuple[float, ...]
     evidence: list[EvidenceItem]
     explanation: str
     version_notes: list[str] = field(default_factory=list)
     sources: list[SourceJudgement] = field(default_factory=list)
     completed_text: str | None = None
     model_ids: dict[str, str | None] = field(default_factory=dict)
+    unread_sources: list[str] = field(default_factory=list)
+    cited_sources: int = 0
+
+    @property
+    def checked(self) -> bool:
+        """Whether any cited source was read (``unchecked`` verdicts say nothing about the claim)."""
+        return self.label != UNCHECKED
 
     def to_dict(self) -> dict:
         return asdict(self)

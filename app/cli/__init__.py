@@ -138,4 +138,10 @@ app.command("up")(jobs.up)
 
 
 def main() -> None:
-    app()
+    from app.migrate import SchemaBehindError
+
+    try:
+        app()
+    except SchemaBehindError as exc:  # one line, no traceback: it says what to run
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None

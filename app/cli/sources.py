@@ -52,29 +52,75 @@ def fetch(
                              on_done=lambda s: typer.echo(_line(s)))
         counts = Counter(source.status for source in done)
         missing = [s.key for s in done if s.status == "missing"]
+        unreachable = [s.key for s in done if s.status == "failed" and (s.error or "").startswith(
+            "arXiv unreachable")]
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no sources"
     typer.echo(f"{len(done)} sources: {summary}")
     if missing:
         typer.echo(f"missing (offline, not cached): {' '.join(missing)}", err=True)
+    if unreachable:
+        typer.echo(f"arXiv is unreachable from this machine ({len(unreachable)} sources not fetched). "
+                   "Attach local copies: `claimtrace sources add ID --file PATH`, or a folder of files "
+                   "named by arXiv id: `claimtrace sources add --folder DIR`; set CLAIMTRACE_OFFLINE=1 "
+                   "to work from the cache without trying the network.", err=True)
     if any(status in ("failed", "missing") for status in counts):
         raise typer.Exit(1)
 
 
+COPY_SUFFIXES = (".pdf", ".html", ".htm", ".txt", ".md")
+
+
 @sources_app.command("add")
 def add(
-    arxiv_id: Annotated[str, typer.Argument(help="the arXiv id the copy stands for, e.g. 2005.13013v2")],
-    file: Annotated[Path, typer.Option("--file", help="a PDF, HTML or plain-text copy of the paper")],
+    arxiv_id: Annotated[str | None, typer.Argument(help="the arXiv id the copy stands for, e.g. 2005.13013v2")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="a PDF, HTML or plain-text copy of the paper")] = None,
+    folder: Annotated[Path | None, typer.Option(
+        "--folder", file_okay=False, exists=True,
+        help="a folder of copies named by arXiv id (2005.13013v2.pdf, 2104.07412.txt, hep-th_9901001.pdf)")] = None,
 ) -> None:
-    """Attach a local copy of a paper (air-gapped sites, papers behind a proxy); no network."""
+    """Attach local copies of papers (air-gapped sites, papers behind a proxy); no network.
+
+    Warns when an attached text does not match the paper's known title or abstract."""
+    if folder is not None and (file is not None or arxiv_id is not None):
+        _fail("give either ID --file PATH or --folder DIR, not both")
+    if folder is None and (file is None or arxiv_id is None):
+        _fail("give ID --file PATH (one paper) or --folder DIR (files named by arXiv id)")
+    pairs = _folder_copies(folder) if folder is not None else [(arxiv_id, file)]
+    failures = sum(not _attach(key, path) for key, path in pairs)
+    if folder is not None:
+        typer.echo(f"{len(pairs) - failures} of {len(pairs)} copies attached from {folder}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _folder_copies(folder: Path) -> list[tuple[str, Path]]:
+    """(arXiv id, file) for each copy in ``folder``; old-style ids use ``_`` for ``/``."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in COPY_SUFFIXES)
+    if not files:
+        _fail(f"{folder}: no .pdf, .html, .txt or .md files named by arXiv id")
+    return [(p.stem.replace("_", "/"), p) for p in files]
+
+
+def _attach(arxiv_id: str, path: Path) -> bool:
+    """Attach one copy in its own transaction; print its line and any warning."""
     from app.db import session_scope
     from app.errors import AppError
-    from app.services.sources import attach_source_file
+    from app.services.sources import MISMATCH_PREFIX, attach_source_file
 
     settings = get_settings()
     try:
         with session_scope(settings) as session:
-            source = attach_source_file(session, settings, arxiv_id, file)
+            source = attach_source_file(session, settings, arxiv_id, path)
             typer.echo(_line(source))
+            for warning in source.warnings:
+                if warning.startswith(MISMATCH_PREFIX):
+                    typer.echo(f"warning: {source.key}: {warning}", err=True)
     except AppError as exc:
         typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
+        return False
+    return True

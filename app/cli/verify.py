@@ -39,26 +39,35 @@ def verify(
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary["verdicts"].items())) or "none"
     stance = summary["model_ids"].get("stance")
     typer.echo(f"{summary['target']}: {summary['verified']} mentions verified ({verdicts}); stance: {stance}")
+    if unchecked := summary.get("unchecked"):
+        typer.echo(f"{unchecked['mentions']} mentions unchecked: {unchecked['reason']}", err=True)
 
 
 def eval_verifier(
     claims: ClaimsFile,
     corpus: CorpusFile,
-    as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the metrics (and warnings) as JSON")] = False,
     nli_model: Annotated[str | None, typer.Option("--nli-model", help="overrides CLAIMTRACE_NLI_MODEL")] = None,
+    include_seen: Annotated[bool, typer.Option(
+        "--include-seen", help="also score claims the model or calibration was fitted on (in-sample)")] = False,
 ) -> None:
     """Score the verifier core on SciFact-format data: abstract-level label-only P/R/F1,
-    three-way accuracy and macro-F1, the confusion matrix and the calibration error (ECE)."""
+    three-way accuracy and macro-F1, the confusion matrix, ECE and the AUROC of confidence.
+
+    Claims the stance model was trained on are excluded, and a calibration fitted on these
+    claims is switched off, unless --include-seen (the result then says it is in-sample)."""
     from verifier.evaluation import evaluate_verifier, format_report
 
     settings = get_settings()
     claim_rows, documents = _load_scifact(claims, corpus)
-    models = _models(nli_model or settings.nli_model, settings.embedding_model)
-    result = evaluate_verifier(claim_rows, documents, models)
+    models = _models(nli_model or settings.nli_model, settings.embedding_model, data_dir=settings.data_dir)
+    try:
+        result = evaluate_verifier(claim_rows, documents, models, include_seen=include_seen, progress=True)
+    except ValueError as exc:
+        fail(str(exc))
     typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
-    if models.confidence and models.confidence.fitted_on == _dataset_name(claims):
-        typer.echo("note: the confidence calibration was fitted on these claims, so this ECE is in-sample; "
-                   f"cross-validated: {models.confidence.metrics.get('ece_calibrated_cv', float('nan')):.4f}", err=True)
+    for warning in result["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def _load_scifact(claims: Path, corpus: Path):
@@ -75,12 +84,13 @@ def _dataset_name(claims: Path) -> str:
     return f"{claims.parent.name}/{claims.name}"
 
 
-def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bool = True):
+def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bool = True,
+            data_dir: Path | None = None):
     from verifier.pipeline import VerifierModels, embedding_choice
 
     try:
         return VerifierModels.load(nli_model=nli_model, embedding_model=embedding_choice(embedding_model),
-                                   calibrate_checks_only=calibrate)
+                                   calibrate_checks_only=calibrate, data_dir=data_dir)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
 
@@ -89,52 +99,72 @@ def _models(nli_model: str | None, embedding_model: str | None, *, calibrate: bo
 def train(
     claims: ClaimsFile,
     corpus: CorpusFile,
-    output: Annotated[Path, typer.Option("--output", "-o", help="model directory to write")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="model folder to write (default: DATA_DIR/models/verifier-stance)")] = None,
     base_model: Annotated[str | None, typer.Option("--base-model", help="encoder to fine-tune (default: packaged all-MiniLM-L6-v2)")] = None,
     epochs: Annotated[int, typer.Option(min=1, help="training epochs")] = 6,
-    learning_rate: Annotated[float, typer.Option(help="AdamW learning rate")] = 5e-5,
-    calibration_share: Annotated[float, typer.Option(min=0.0, max=0.5, help="share of claims held back to calibrate")] = 0.2,
+    learning_rate: Annotated[float, typer.Option(help="AdamW learning rate")] = 8e-5,
+    calibration_share: Annotated[float, typer.Option(min=0.0, max=0.5, help="share of claims held back (whole abstract groups) to calibrate")] = 0.2,
     seed: Annotated[int, typer.Option(help="random seed")] = 13,
-    cv: Annotated[int, typer.Option(min=0, help="K>1: also report K-fold cross-validated eval-verifier metrics")] = 0,
+    perturbations: Annotated[bool, typer.Option(help="add changed-number/negated/swapped (contradicts) and rationale-removed (neutral) examples")] = True,
+    cv: Annotated[int, typer.Option(min=0, help="K>1: first score K grouped folds (a fresh model each) beside checks-only")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the manifest (with any CV figures) as JSON")] = False,
 ) -> None:
-    """Fine-tune an encoder into a three-way claim/evidence classifier (usable as CLAIMTRACE_NLI_MODEL)."""
+    """Fine-tune a cross-encoder (claim, evidence) -> supports/contradicts/neutral, with its
+    calibration and manifest. The model in the data dir is used by default only when its
+    grouped cross-validation (--cv) beat checks-only; elsewhere use CLAIMTRACE_NLI_MODEL=DIR."""
     from verifier.evaluation import format_report
+    from verifier.manifest import default_model_dir
     from verifier.pipeline import embedding_choice
     from verifier.training import TrainConfig, cross_validate, train_verifier
 
+    settings = get_settings()
+    output = output or default_model_dir(settings.data_dir)
     claim_rows, documents = _load_scifact(claims, corpus)
-    config = TrainConfig(epochs=epochs, learning_rate=learning_rate,
-                         calibration_share=calibration_share, seed=seed)
-    embedding = embedding_choice(get_settings().embedding_model)
+    config = TrainConfig(epochs=epochs, learning_rate=learning_rate, calibration_share=calibration_share,
+                         seed=seed, perturbations=perturbations)
+    embedding = embedding_choice(settings.embedding_model)
+    log = lambda line: typer.echo(line, err=True)  # noqa: E731 - progress lines on stderr
+    result = None
     if cv > 1:
-        result = cross_validate(claim_rows, documents, output / "cv", folds=cv, base_model=base_model,
-                                config=config, embedding_model=embedding, log=typer.echo)
-        (output / "cv").mkdir(parents=True, exist_ok=True)
+        try:
+            result = cross_validate(claim_rows, documents, output / "cv", folds=cv, base_model=base_model,
+                                    config=config, embedding_model=embedding, progress=True, log=log)
+        except ValueError as exc:
+            fail(str(exc))
         (output / "cv" / "metrics.json").write_text(json.dumps(result, indent=2))
-        typer.echo(f"{cv}-fold cross-validated metrics:\n{format_report(result)}")
-    summary = train_verifier(claim_rows, documents, output, base_model=base_model, config=config,
-                             embedding_model=embedding, log=typer.echo)
-    typer.echo(f"model written to {output} (temperature {summary['temperature']:.3f}); "
-               f"use it with CLAIMTRACE_NLI_MODEL={output}")
+        log(f"{cv}-fold grouped cross-validation, learned path:\n{format_report(result['learned'])}")
+        log(f"checks-only on the same folds:\n{format_report(result['checks_only'])}")
+    manifest = train_verifier(claim_rows, documents, output, base_model=base_model, config=config,
+                              embedding_model=embedding, dataset=_dataset_name(claims), cv=result,
+                              progress=True, log=log)
+    if as_json:
+        typer.echo(json.dumps(manifest, indent=2))
+        return
+    typer.echo(f"model written to {output} ({manifest['calibration']}); use it with CLAIMTRACE_NLI_MODEL={output}")
+    if result is not None and not result["beats_checks_only"]:
+        typer.echo("note: on held-out folds it did not beat checks-only, so it is not used unless asked for", err=True)
 
 
 @verifier_app.command("calibrate")
 def calibrate(
     claims: ClaimsFile,
     corpus: CorpusFile,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="calibration JSON (default: the packaged one)")] = None,
-    folds: Annotated[int, typer.Option(min=2, help="folds for the cross-validated ECE")] = 5,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="calibration JSON (default: DATA_DIR/calibration/checks_only.json)")] = None,
+    folds: Annotated[int, typer.Option(min=2, help="folds (grouped by shared abstract) for the cross-validated ECE")] = 5,
 ) -> None:
     """Calibrate checks-only verdict confidences on labelled claims (isotonic, per verdict label)."""
-    from verifier.confidence import PACKAGED_CHECKS_ONLY
     from verifier.evaluation import fit_confidence_calibration
 
     claim_rows, documents = _load_scifact(claims, corpus)
     settings = get_settings()
     models = _models(None, settings.embedding_model, calibrate=False)
     calibrator, figures = fit_confidence_calibration(claim_rows, documents, models, folds=folds,
-                                                     fitted_on=_dataset_name(claims))
-    path = calibrator.save(output or PACKAGED_CHECKS_ONLY)
+                                                     fitted_on=_dataset_name(claims), progress=True)
+    path = calibrator.save(output or settings.data_dir / "calibration" / "checks_only.json")
+    auroc = figures.get("auroc_calibrated_cv")
     typer.echo(f"{int(figures['n'])} claims, accuracy {figures['accuracy']:.4f}: ECE raw {figures['ece_raw']:.4f}, "
-               f"calibrated ({folds}-fold cross-validated) {figures['ece_calibrated_cv']:.4f}")
+               f"calibrated ({folds}-fold cross-validated) {figures['ece_calibrated_cv']:.4f}, "
+               f"AUROC {'n/a' if auroc is None else f'{auroc:.4f}'}")
     typer.echo(f"calibration written to {path}")

@@ -29,13 +29,17 @@ class Verification(CreatedAtMixin, Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     verdict: Mapped[str] = mapped_column(String(24), index=True)
-    confidence: Mapped[float]
+    # None for ``unchecked``: no cited source had text, so there is no verdict to be confident in.
+    confidence: Mapped[float | None]
     probabilities: Mapped[dict] = mapped_column(default=dict)
     explanation: Mapped[str] = mapped_column(Text)
     version_notes: Mapped[list] = mapped_column(default=list)
     completed_text: Mapped[str | None] = mapped_column(Text)
     verifier_version: Mapped[str] = mapped_column(String(64))
     model_ids: Mapped[dict] = mapped_column(default=dict)
+    # Keys of the cited source versions that had no text, and how many versions are cited.
+    unread_sources: Mapped[list] = mapped_column(default=list)
+    cited_sources: Mapped[int] = mapped_column(default=0)
 
     mention: Mapped[ClaimMention] = relationship()
     evidence: Mapped[list[Evidence]] = relationship(

@@ -29,13 +29,15 @@ class VerificationOut(Schema):
     claim_id: int
     job_id: int | None
     verdict: str
-    confidence: float
+    confidence: float | None  # None when unchecked
     probabilities: dict[str, float]
     explanation: str
     version_notes: list[str]
     completed_text: str | None
     verifier_version: str
     model_ids: dict[str, str | None]
+    unread_sources: list[str] = []
+    cited_sources: int = 0
     created_at: datetime
     evidence: list[EvidenceOut]
 

@@ -15,6 +15,7 @@ from app.models import Citation, ClaimMention, Report, Verification
 from app.services.reports import get_report
 from app.services.verify import latest_verifications
 from verifier.claims import analyze, content_terms
+from verifier.verdict import UNCHECKED, unchecked_reason
 
 # A cited source is off topic when this small a share of its title terms occurs in the report
 # (title, research question, claims) and it names none of the report's field entities.
@@ -82,7 +83,7 @@ def audit_report(session: Session, report_id: int) -> Audit:
     mentions = report.mentions
     runs = latest_verifications(session, report_id=report_id)
     findings = [_finding(m, runs.get(m.id)) for m in mentions]
-    verified = [f for f in findings if f.verdict is not None]
+    verified = [f for f in findings if f.verdict not in (None, UNCHECKED)]
     stated = {
         "claims_extracted": report.stated_claims_extracted,
         "claims_verified": report.stated_claims_verified,
@@ -96,11 +97,13 @@ def audit_report(session: Session, report_id: int) -> Audit:
         "claims_supported": sum(f.verdict == "supported" for f in verified),
         "claims_contradicted": sum(f.verdict == "contradicted" for f in verified),
         "claims_not_enough_info": sum(f.verdict == "not_enough_info" for f in verified),
+        "claims_unchecked": sum(f.verdict == UNCHECKED for f in findings),
         "mean_confidence": _mean([f.confidence for f in verified if f.confidence is not None]),
         "mean_confidence_supported": _mean([f.confidence for f in verified if f.verdict == "supported"]),
         # Comparable with the stated confidence (that a claim is verified): P(supported).
         "mean_probability_supported": _mean([runs[m.id].probabilities.get("supported", 0.0)
-                                             for m in mentions if m.id in runs]),
+                                             for m in mentions
+                                             if m.id in runs and runs[m.id].verdict != UNCHECKED]),
     }
     citations = [c for c in report.citations if c.source is not None]
     relied = {e.source_id for run in runs.values() if run.verdict != "not_enough_info"
@@ -116,8 +119,18 @@ def audit_report(session: Session, report_id: int) -> Audit:
         unsupported_claims=[f for f in findings if f.verdict != "supported"],
         unused_sources=unused,
         off_topic_sources=_off_topic(report, mentions, citations),
-        research_question=_question(report, findings),
+        research_question=_question(report, findings, _unchecked_note(report, findings)),
     )
+
+
+def _unchecked_note(report: Report, findings: list[ClaimFinding]) -> str:
+    """Why claims are unchecked ("0 of 8 cited sources have text: run ..."), or ""."""
+    unchecked = sum(f.verdict == UNCHECKED for f in findings)
+    if not unchecked:
+        return ""
+    sources = [c.source for c in report.citations if c.source is not None]
+    unread = sum(1 for s in sources if not s.passage_count)
+    return f"{unchecked} of {len(findings)} claims unchecked: {unchecked_reason(len(sources), unread)}"
 
 
 def _report_topic(report: Report, mentions: list[ClaimMention]) -> str:
@@ -142,7 +155,7 @@ def _off_topic(report: Report, mentions: list[ClaimMention], citations: list[Cit
     return out
 
 
-def _question(report: Report, findings: list[ClaimFinding]) -> QuestionFinding:
+def _question(report: Report, findings: list[ClaimFinding], unchecked_note: str = "") -> QuestionFinding:
     question = report.research_question
     if not question:
         return QuestionFinding(None, False, explanation="the report states no research question")
@@ -159,9 +172,14 @@ def _question(report: Report, findings: list[ClaimFinding]) -> QuestionFinding:
             addressing.append(finding.claim_id)
     if addressing:
         explanation = f"{len(addressing)} supported claim(s) address the question"
+    elif not supported and unchecked_note and not any(
+            f.verdict not in (None, UNCHECKED) for f in findings):
+        explanation = f"not checked: {unchecked_note}"
     elif not supported:
         explanation = "no claim of the report is supported by its cited sources"
     else:
         explanation = ("no supported claim addresses the question"
                        + (f"; none mentions {', '.join(sorted(missing_all))}" if missing_all else ""))
+    if unchecked_note and not explanation.startswith("not checked"):
+        explanation += f"; {unchecked_note}"
     return QuestionFinding(question, bool(addressing), addressing, sorted(missing_all), explanation)

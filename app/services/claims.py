@@ -14,7 +14,7 @@ from app.services.pagination import MAX_CURSOR_LENGTH as MAX_CURSOR_LENGTH  # re
 from app.services.pagination import decode_cursor, encode_cursor
 
 ClaimSort = Literal["id", "-id", "text", "-text"]
-VerdictFilter = Literal["supported", "contradicted", "not_enough_info", "unverified"]
+VerdictFilter = Literal["supported", "contradicted", "not_enough_info", "unchecked", "unverified"]
 MAX_PAGE = 200
 
 

@@ -16,7 +16,8 @@ from app.services.verify import latest_verifications
 
 ExportFormat = Literal["json", "jsonl", "csv"]
 EXPORT_FIELDS = ("claim_id", "report_id", "text", "stated_verified", "stated_confidence",
-                 "verdict", "confidence", "evidence", "explanation", "version_notes", "verified_at")
+                 "verdict", "confidence", "evidence", "explanation", "version_notes", "verified_at",
+                 "unread_sources")
 BATCH = 500
 
 
@@ -37,6 +38,8 @@ def _row(mention: ClaimMention, verification: Verification | None) -> dict[str, 
         "explanation": verification.explanation if verification else None,
         "version_notes": list(verification.version_notes) if verification else [],
         "verified_at": verification.created_at.isoformat() if verification else None,
+        # Cited source versions without text: an ``unchecked`` verdict names what to fetch.
+        "unread_sources": list(verification.unread_sources or []) if verification else [],
     }
 
 
@@ -63,7 +66,8 @@ def write_rows(rows: Iterator[dict[str, Any]], fmt: ExportFormat, out: io.TextIO
         writer.writeheader()
         for row in rows:
             writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False),
-                             "version_notes": json.dumps(row["version_notes"], ensure_ascii=False)})
+                             "version_notes": json.dumps(row["version_notes"], ensure_ascii=False),
+                             "unread_sources": json.dumps(row["unread_sources"], ensure_ascii=False)})
             count += 1
         return count
     if fmt == "jsonl":

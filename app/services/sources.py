@@ -22,12 +22,14 @@ from verifier.arxiv import (
     ArxivFetcher,
     ArxivFetchError,
     FetchedPaper,
+    NetworkUnreachable,
     OfflineMiss,
     PaperMetadata,
     store_local_copy,
 )
 from verifier.arxiv_ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from verifier.cache import ContentCache
+from verifier.claims import content_terms
 from verifier.text import (
     Document,
     TextExtractionError,
@@ -40,6 +42,8 @@ from verifier.text import (
 log = logging.getLogger(__name__)
 
 FETCH_JOB = "fetch_source"
+UNREACHABLE = ("arXiv unreachable (no network?) — attach a local copy: "
+               "`claimtrace sources add {key} --file PATH`")
 _INSERT_BATCH = 500
 
 
@@ -128,6 +132,8 @@ def fetch_source(session: Session, settings: Settings, source_id: int, *, refres
         document = _document_of(active, paper)
     except OfflineMiss as exc:
         return _mark(source, "missing", f"{exc}; attach a copy with `claimtrace sources add {aid.key} --file PATH`")
+    except NetworkUnreachable:
+        return _mark(source, "failed", UNREACHABLE.format(key=aid.key))
     except (ArxivFetchError, TextExtractionError) as exc:
         return _mark(source, "failed", str(exc))
     finally:
@@ -192,8 +198,45 @@ def attach_source_file(session: Session, settings: Settings, arxiv_key: str, pat
                   "media_type": kind}
     source.fetched_version = aid.version
     source.files = [record | {"local": True}]
-    _store_text(session, settings, source, document, warnings=[f"text from local file {path.name}"])
+    warnings = [f"text from local file {path.name}"]
+    if mismatch := attachment_mismatch(known_metadata(cache, source, aid), document.text):
+        warnings.append(mismatch)
+    _store_text(session, settings, source, document, warnings=warnings)
     return source
+
+
+# Below these shares of the known title's (abstract's) content words in an attached text, the
+# file is probably another paper.
+TITLE_MATCH = 0.5
+ABSTRACT_MATCH = 0.3
+MISMATCH_PREFIX = "attached text does not match"
+
+
+def known_metadata(cache: ContentCache, source: Source, aid: ArxivId) -> tuple[str, str]:
+    """(title, abstract) known for the paper: stored on the source, else in the metadata cache."""
+    if source.title:
+        return source.title, source.abstract or ""
+    for key in (aid.key, aid.with_version(None).key):
+        entry = cache.get_entry(f"arxiv/{key}/meta")
+        if entry and entry.get("title"):
+            return str(entry["title"]), str(entry.get("abstract") or "")
+    return "", ""
+
+
+def attachment_mismatch(known: tuple[str, str], text: str) -> str | None:
+    """A warning when ``text`` shares too little with the paper's known title and abstract."""
+    title, abstract = known
+    if not title:
+        return None
+    words = content_terms(text)
+    def share(terms: frozenset[str]) -> float:
+        return len(terms & words) / len(terms) if terms else 1.0
+    title_share, abstract_share = share(content_terms(title)), share(content_terms(abstract))
+    if title_share >= TITLE_MATCH or (abstract and abstract_share >= ABSTRACT_MATCH):
+        return None
+    return (f"{MISMATCH_PREFIX} the paper's known title {title!r} ({title_share:.0%} of its words"
+            + (f", {abstract_share:.0%} of the abstract's" if abstract else "")
+            + "): is it the right file?")
 
 
 def fetch_deadline_s(settings: Settings) -> float:

@@ -14,7 +14,7 @@ def synthesis(session: Session, report_id: int) -> dict:
     """Supported findings of a report (latest verdicts), each with its supporting passages."""
     report = get_report(session, report_id)  # mentions and their claims loaded
     runs = latest_verifications(session, report_id=report_id)
-    findings, left_out = [], {"contradicted": 0, "not_enough_info": 0, "unverified": 0}
+    findings, left_out = [], {"contradicted": 0, "not_enough_info": 0, "unchecked": 0, "unverified": 0}
     for mention in report.mentions:
         run = runs.get(mention.id)
         if run is None or run.verdict != "supported":
@@ -56,5 +56,6 @@ def to_markdown(data: dict) -> str:
             lines.append(f"   - version note: {note}")
     left = data["left_out"]
     lines += ["", f"Left out: {left['contradicted']} contradicted, {left['not_enough_info']} "
-              f"not settled by the cited sources, {left['unverified']} not yet verified.", ""]
+              f"not settled by the cited sources, {left.get('unchecked', 0)} unchecked (no cited source "
+              f"has text), {left['unverified']} not yet verified.", ""]
     return "\n".join(lines)

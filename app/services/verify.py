@@ -22,7 +22,7 @@ from app.models import Citation, Claim, ClaimMention, Evidence, Job, Passage, Re
 from app.settings import Settings
 from verifier.passages import Passage as DomainPassage
 from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, embedding_choice, verify_claim
-from verifier.verdict import LABELS
+from verifier.verdict import LABELS, UNCHECKED, unchecked_reason
 
 JOB_KIND = "verify"
 _MODELS: dict[tuple, VerifierModels] = {}
@@ -33,7 +33,8 @@ def get_models(settings: Settings) -> VerifierModels:
     """The verifier models of these settings, loaded once per process.
 
     ``embedding_model`` unset means the packaged all-MiniLM-L6-v2; ``none`` disables dense
-    retrieval. ``nli_model`` unset means checks + retrieval only.
+    retrieval. ``nli_model`` unset means the stance model trained into the data dir when it
+    beat checks-only on held-out folds, else checks + retrieval only.
     """
     embedding = embedding_choice(settings.embedding_model)
     key = (settings.nli_model, embedding, str(settings.data_dir))
@@ -41,7 +42,7 @@ def get_models(settings: Settings) -> VerifierModels:
         if key not in _MODELS:
             _MODELS[key] = VerifierModels.load(
                 cache_dir=Path(settings.data_dir) / "indexes", nli_model=settings.nli_model,
-                embedding_model=embedding)
+                embedding_model=embedding, data_dir=Path(settings.data_dir))
         return _MODELS[key]
 
 
@@ -62,7 +63,7 @@ def sources_for_report(session: Session, report_id: int) -> list[SourcePassages]
     ))
     seen = {s.id for s in cited}
     result = [
-        SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id, _version_of(s), True)
+        SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id, _version_of(s), True, s.title)
         for s in cited
     ]
     cited_versions = {(s.arxiv_id, _version_of(s)) for s in cited}
@@ -78,7 +79,7 @@ def sources_for_report(session: Session, report_id: int) -> list[SourcePassages]
             seen.add(s.id)
             cited_versions.add((s.arxiv_id, _version_of(s)))
             result.append(SourcePassages(s.key, _passages(session, s.id), s.id, s.arxiv_id,
-                                         _version_of(s), False))
+                                         _version_of(s), False, s.title))
     return result
 
 
@@ -96,7 +97,8 @@ def store_verdict(session: Session, mention: ClaimMention, verdict, sources: lis
     verification = Verification(
         mention_id=mention.id, claim_id=claim.id, job_id=job_id, verdict=verdict.label,
         confidence=verdict.confidence,
-        probabilities=dict(zip(LABELS, verdict.probs)),
+        probabilities=dict(zip(LABELS, verdict.probs)),  # empty when unchecked
+        unread_sources=list(verdict.unread_sources), cited_sources=verdict.cited_sources,
         explanation=verdict.explanation, version_notes=list(verdict.version_notes),
         completed_text=verdict.completed_text, verifier_version=VERIFIER_VERSION,
         model_ids=verdict.model_ids,
@@ -200,10 +202,25 @@ def run_verification(settings: Settings, session_factory: Callable, target: Veri
             if progress:
                 progress(done / max(1, total), f"verified {done}/{total} mentions")
     summary = {"target": target.describe(), "verified": done, "verdicts": dict(counts),
-               "model_ids": models.model_ids()}
+               "model_ids": models.model_ids(), **unchecked_summary(session_factory, target, counts)}
     if resumed:
         summary["resumed_after"] = resumed
     return summary
+
+
+def unchecked_summary(session_factory: Callable, target: VerifyTarget, counts: Counter[str]) -> dict:
+    """For a run with ``unchecked`` mentions: how many cited sources lack text and the fix."""
+    if not counts.get(UNCHECKED):
+        return {}
+    with session_factory() as session:
+        by_report = mentions_by_report(session, target)
+        cited = {s.id: s for s in session.scalars(
+            select(Source).join(Citation, Citation.source_id == Source.id)
+            .where(Citation.report_id.in_(list(by_report))))}
+        unread = sorted(s.key for s in cited.values() if not s.passage_count)
+    return {"unchecked": {"mentions": counts[UNCHECKED], "cited_sources": len(cited),
+                          "unread_sources": unread,
+                          "reason": unchecked_reason(len(cited), len(unread))}}
 
 
 def enqueue_verification(session: Session, target: VerifyTarget) -> Job:
@@ -245,7 +262,8 @@ class ClaimStatus:
     """A claim's overall status from its mentions' latest verdicts.
 
     ``verdict`` is the shared verdict, ``mixed`` when mentions disagree (e.g. reports citing
-    different versions), ``None`` when never verified."""
+    different versions), ``unchecked`` when no mention could be checked (no cited source has
+    text; mentions that were checked decide otherwise), ``None`` when never verified."""
 
     verdict: str | None
     confidence: float | None
@@ -265,8 +283,14 @@ def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, Cla
         if not runs:
             out[claim_id] = ClaimStatus(None, None, {}, 0)
             continue
-        verdict = next(iter(counts)) if len(counts) == 1 else "mixed"
-        confidence = sum(v.confidence for v in runs) / len(runs) if len(counts) == 1 else None
+        checked = [v for v in runs if v.verdict != UNCHECKED]
+        decided = Counter(v.verdict for v in checked)
+        if not checked:
+            verdict, confidence = UNCHECKED, None
+        elif len(decided) == 1:
+            verdict, confidence = next(iter(decided)), sum(v.confidence for v in checked) / len(checked)
+        else:
+            verdict, confidence = "mixed", None
         out[claim_id] = ClaimStatus(verdict, confidence, dict(counts), len(runs))
     return out
 

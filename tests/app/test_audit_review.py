@@ -20,7 +20,9 @@ def test_a_claim_on_xlm_r_large_counts_as_mentioning_xlm_r(
     assert "XLM-R" not in question["missing_entities"]  # "The pretrained XLM-R Large model ..." is supported
     assert "XTREME-R" in question["missing_entities"] and "XLM-R," not in question["explanation"]
     measured = audit["measured"]
-    assert 0.0 < measured["mean_probability_supported"] < measured["mean_confidence"]
+    # P(supported) is its own figure, not the confidence of whatever verdict was reached.
+    assert 0.0 < measured["mean_probability_supported"] < 1.0
+    assert measured["mean_probability_supported"] != measured["mean_confidence"]
 
 
 def test_markdown_keeps_a_multiline_table_passage_inside_its_quote() -> None:

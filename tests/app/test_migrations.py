@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.db import engine_for
+from app.db import dispose_engine, engine_for, make_engine
 from app.migrate import downgrade, upgrade
 from app.models import Base
 
@@ -23,7 +23,10 @@ def test_models_match_migrations(settings) -> None:
 
 def test_downgrade_to_base_and_upgrade_again(settings) -> None:
     downgrade(settings, "base")
-    tables = set(inspect(engine_for(settings)).get_table_names()) - {"alembic_version"}
+    dispose_engine(settings.sqlalchemy_url)  # a fresh shared engine would migrate SQLite again
+    raw = make_engine(settings.sqlalchemy_url)
+    tables = set(inspect(raw).get_table_names()) - {"alembic_version"}
+    raw.dispose()
     assert tables == set()
     upgrade(settings)
     assert set(Base.metadata.tables) <= set(inspect(engine_for(settings)).get_table_names())

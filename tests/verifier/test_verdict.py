@@ -94,7 +94,8 @@ def test_hallucinated_specifics_are_not_enough_info(checks_only: VerifierModels)
     assert verdict.label == "not_enough_info"
     assert all(e.stance != "supports" for e in verdict.evidence)
     no_sources = verify_claim("Anything at all.", [], checks_only)
-    assert no_sources.label == "not_enough_info" and "no cited source" in no_sources.explanation
+    assert no_sources.label == "unchecked" and no_sources.confidence is None
+    assert "cites no source" in no_sources.explanation
 
 
 def test_a_cited_source_without_text_is_named_and_settles_nothing(checks_only: VerifierModels) -> None:
@@ -104,8 +105,10 @@ def test_a_cited_source_without_text_is_named_and_settles_nothing(checks_only: V
     assert verdict.label == "supported"  # the readable source still decides
     assert "Not checked, no text (fetch or attach them): 2104.07412v2." in verdict.explanation
     alone = verify_claim(claim, [unfetched], checks_only)
-    assert alone.label == "not_enough_info" and alone.evidence == []
-    assert alone.explanation.startswith("not enough info: no cited source has passages to check")
+    assert alone.label == "unchecked" and alone.evidence == [] and alone.confidence is None
+    assert alone.explanation.startswith("unchecked: 0 of 1 cited source has text: run `claimtrace "
+                                        "sources fetch`, or attach copies with `claimtrace sources add")
+    assert alone.unread_sources == ["2104.07412v2"] and alone.cited_sources == 1
     assert "2104.07412v2" in alone.explanation
 
 
