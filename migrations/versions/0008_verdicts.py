@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0008_verdicts'
-down_revision = '0006_access'
+down_revision = '0007_jobs'
 branch_labels = None
 depends_on = None
 
