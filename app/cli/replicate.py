@@ -36,12 +36,8 @@ def replicate(
     """Re-train baseline and intermediate-task treatment over the spec's seeds, score them with the
     official XTREME metrics and compare the measured delta with the claimed one (writes result.json)."""
     from app.settings import get_settings
-    from replication.spec import (
-        NotReplicableError,
-        ReplicationSpec,
-        SpecError,
-        derive_spec,
-    )
+    from replication.claims import derive_spec
+    from replication.spec import NotReplicableError, ReplicationSpec, SpecError
 
     if (spec is None) == (claim is None):
         fail("give exactly one of --spec FILE or --claim ID")

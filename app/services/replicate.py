@@ -15,7 +15,8 @@ from app.jobs.queue import enqueue
 from app.models import Claim, Job
 from app.services.replication_policy import enforce_spec_policy
 from app.settings import Settings
-from replication.spec import NotReplicableError, ReplicationSpec, SpecError, derive_spec
+from replication.claims import derive_spec
+from replication.spec import NotReplicableError, ReplicationSpec, SpecError
 
 JOB_KIND = "replicate"
 PROGRESS_EVERY_S = 2.0

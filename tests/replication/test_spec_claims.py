@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from replication.claims import derive_specs
-from replication.spec import NotReplicableError, derive_spec
+from replication.claims import derive_spec, derive_specs
+from replication.spec import NotReplicableError
 from replication.tasks import PAPER_INTERMEDIATE_TASKS, benchmark_tasks
 
 # Claims as the sample reports state them (truncated at 120 characters where the reports are).
