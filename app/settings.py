@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     replication_max_gpus: int = Field(default=1, ge=0, description="0: specs may not ask for CUDA")
     replication_max_batch_size: int = Field(default=1024, gt=0)
     replication_max_length: int = Field(default=4096, gt=0, description="cap on token lengths and strides")
+    replication_preset: Literal["published", "cpu"] = Field(
+        default="published", description="specs derived from claims: the published recipe, or 'cpu' (small model, "
+                                         "few tasks and languages, few steps)")
 
     @field_validator("allowed_hosts", "cors_origins", "replication_models", "replication_data_roots",
                      mode="before")

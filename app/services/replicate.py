@@ -16,6 +16,9 @@ from app.models import Claim, Job
 from app.services.replication_policy import enforce_spec_policy
 from app.settings import Settings
 from replication.claims import derive_spec
+from replication.presets import apply_preset
+from replication.availability import CHECK_COMMAND, DATA_SETTING, missing_data_message
+from replication.inputs import MissingDataError, check_data
 from replication.spec import NotReplicableError, ReplicationSpec, SpecError
 
 JOB_KIND = "replicate"
@@ -34,7 +37,8 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
         raise NotFoundError(f"claim {claim_id} does not exist")
     try:
         if spec is None:
-            replication = derive_spec(claim.completed_text or claim.text, data_dir=settings.xtreme_data_dir)
+            derived = derive_spec(claim.completed_text or claim.text, data_dir=settings.xtreme_data_dir)
+            replication = apply_preset(derived, settings.replication_preset)
         else:
             replication = ReplicationSpec.from_dict(spec, source="request body", base_dir=Path.cwd())
     except NotReplicableError as exc:
@@ -42,7 +46,26 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
     except SpecError as exc:
         raise UnprocessableError(str(exc), code="invalid_spec") from None
     replication = enforce_spec_policy(replication, settings, requested=spec)  # paths, models, caps
+    try:
+        check_data(replication)  # before queueing: a run without its data would only fail later
+    except MissingDataError as exc:
+        raise UnprocessableError(
+            missing_data_message([_shown(p, settings) for p in exc.missing], _shown(exc.root, settings)),
+            code="missing_data",
+            details={"missing": [str(_shown(p, settings)) for p in exc.missing[:50]], "command": CHECK_COMMAND,
+                     "setting": DATA_SETTING},
+        ) from None
     return enqueue(session, JOB_KIND, {"claim_id": claim_id, "spec": replication.to_dict()}, claim_id=claim_id)
+
+
+def _shown(path: Path, settings: Settings) -> Path:
+    """A path as the user configured it: relative to the XTREME data folder's parent when
+    inside it, so that responses do not expose the server's layout beyond the setting."""
+    root = Path(settings.xtreme_data_dir)
+    try:
+        return root / Path(path).resolve().relative_to(root.resolve())
+    except ValueError:
+        return Path(path)
 
 
 def handle_replicate_job(context: JobContext) -> dict:
