@@ -76,8 +76,10 @@ def conclude(spec: ReplicationSpec, targets: list[TargetData], seeds: list[SeedR
     effect = estimate_effect(deltas, metric, claim.delta, claim.tolerance, claim.confidence)
     verdict, reason = decide(effect)
     flat = [f for f in findings if f.task == "intermediate"]
-    if flat and verdict != "inconclusive":
-        verdict, reason = "inconclusive", f"the intermediate phase learnt nothing ({flat[0].reason}), so the treatment is no treatment; {reason}"
+    if flat:
+        return Conclusion(effect, "inconclusive", f"the intermediate phase learnt nothing ({flat[0].reason}), so the "
+                          f"treatment is no treatment (the deltas alone: {reason}); fix the intermediate training first",
+                          findings, excluded, caveats)
     if verdict == "inconclusive":
         reason = f"{reason}; {settle_hint(effect)}"
     return Conclusion(effect, verdict, reason, findings, excluded, caveats)
