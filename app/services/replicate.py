@@ -15,10 +15,10 @@ from app.jobs.queue import enqueue
 from app.models import Claim, Job
 from app.services.replication_policy import enforce_spec_policy
 from app.settings import Settings
-from replication.claims import derive_spec
-from replication.presets import apply_preset
 from replication.availability import CHECK_COMMAND, DATA_SETTING, missing_data_message
+from replication.claims import derive_spec
 from replication.inputs import MissingDataError, check_data
+from replication.presets import apply_preset
 from replication.spec import NotReplicableError, ReplicationSpec, SpecError
 
 JOB_KIND = "replicate"
@@ -59,13 +59,14 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
 
 
 def _shown(path: Path, settings: Settings) -> Path:
-    """A path as the user configured it: relative to the XTREME data folder's parent when
-    inside it, so that responses do not expose the server's layout beyond the setting."""
-    root = Path(settings.xtreme_data_dir)
-    try:
-        return root / Path(path).resolve().relative_to(root.resolve())
-    except ValueError:
-        return Path(path)
+    """A path as the user configured it (under XTREME_DATA_DIR as set, or DATA_DIR/...), so that
+    responses do not expose the server's layout beyond what the settings or the spec say."""
+    full = Path(path).resolve()
+    for root, shown in ((Path(settings.xtreme_data_dir), Path(settings.xtreme_data_dir)),
+                        (settings.data_dir, Path("DATA_DIR"))):
+        if full.is_relative_to(root.resolve()):
+            return shown / full.relative_to(root.resolve())
+    return Path(path)
 
 
 def handle_replicate_job(context: JobContext) -> dict:
