@@ -69,6 +69,11 @@ class PayloadTooLargeError(AppError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaTypeError(AppError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class UnprocessableError(AppError):
     status_code = 422
     code = "unprocessable"

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     replication_max_gpus: int = Field(default=1, ge=0, description="0: specs may not ask for CUDA")
     replication_max_batch_size: int = Field(default=1024, gt=0)
     replication_max_length: int = Field(default=4096, gt=0, description="cap on token lengths and strides")
+    replication_preset: Literal["published", "cpu"] = Field(
+        default="published", description="specs derived from claims: the published recipe, or 'cpu' (small model, "
+                                         "few tasks and languages, few steps)")
 
     # Job execution (docs/operations.md): worker slots, heartbeats, retries, limits, executor.
     workers: int = Field(default=1, ge=0, le=32, description="worker supervisor processes 'serve'/'up' start")

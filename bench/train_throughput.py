@@ -4,7 +4,11 @@ Both loops train the same model shape from the same initial weights on the same 
 with the same batch size, optimiser (AdamW), schedule (linear, 10 % warm-up), gradient
 clipping, dynamic padding and length grouping; on CUDA both use bf16 autocast and fused
 AdamW. Each loop first runs a few warm-up steps (not timed), then ``--steps`` timed
-steps. Throughput counts real (non-padding) tokens per second of wall time.
+steps. Both are timed over the same window — from just before the first optimiser step
+to just after the last, set-up (model wrapping, optimiser, data loader) excluded on both
+sides — and throughput counts real (non-padding) tokens per second of that window.
+``--repeats`` runs (default 3) interleave the two loops in alternating order (ours first,
+then Trainer first, …); the script prints each repeat's ratio, their median and range.
 
     python bench/train_throughput.py                   # tiny XLM-R shape, CPU or GPU
     python bench/train_throughput.py --config large    # XLM-R Large shape, seq 256, bf16 (CUDA): adds MFU
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -27,6 +32,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from transformers import TrainerCallback
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -94,7 +100,8 @@ def large_setup(batch_size: int, seq_len: int, n_examples: int) -> Setup:
 
 
 def run_ours(setup: Setup, state: dict[str, torch.Tensor], steps: int, warmup: int, device: str) -> float:
-    """Tokens/s of `replication.train.train` (warm-up steps excluded)."""
+    """Tokens/s of `replication.train.train` from its first to its last optimiser step
+    (`TrainResult.seconds` starts after the optimiser and batch streams are built)."""
     setup.model.load_state_dict(state)
     stream = [TaskStream("xnli", setup.features, setup.batch_size, epochs=1000)]
     config = TrainConfig(learning_rate=1e-5, seed=0, device=device, log_every=10**9, max_steps=warmup)
@@ -158,13 +165,29 @@ def run_trainer(setup: Setup, state: dict[str, torch.Tensor], steps: int, warmup
     with tempfile.TemporaryDirectory() as out:
         make(warmup, out).train()
         trainer = make(steps, out)
-        collator.tokens = 0
-        _sync()
-        start = time.perf_counter()
+        window = _StepWindow(collator)
+        trainer.add_callback(window)
         trainer.train()
+    return window.tokens / window.seconds
+
+
+class _StepWindow(TrainerCallback):
+    """A Trainer callback timing from just before the first step (optimiser, scheduler and data
+    loader already built) to just after the last, counting the tokens collated in between."""
+
+    def __init__(self, collator: _CountingCollator) -> None:
+        self.collator, self.start, self.seconds, self.tokens = collator, 0.0, 0.0, 0
+
+    def on_train_begin(self, args, state, control, **kwargs) -> None:
         _sync()
-        seconds = time.perf_counter() - start
-    return collator.tokens / seconds
+        self.collator.tokens = 0
+        self.start = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs) -> None:
+        if state.global_step == state.max_steps:
+            _sync()
+            self.seconds = time.perf_counter() - self.start
+            self.tokens = self.collator.tokens
 
 
 class _ListDataset(torch.utils.data.Dataset):
@@ -209,6 +232,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (tiny default: 1)")
     parser.add_argument("--peak-tflops", type=float, default=None, help="override the GPU's bf16 peak for MFU")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats, alternating order (default 3)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -231,12 +255,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     setup.model.to(runtime.device)
     state = {k: v.detach().clone() for k, v in setup.model.state_dict().items()}
 
-    ours = run_ours(setup, state, steps, warmup, args.device)
-    theirs = run_trainer(setup, state, steps, warmup, args.device)
+    runs: list[tuple[float, float]] = []
+    for repeat in range(max(1, args.repeats)):
+        if repeat % 2 == 0:
+            o = run_ours(setup, state, steps, warmup, args.device)
+            t = run_trainer(setup, state, steps, warmup, args.device)
+        else:
+            t = run_trainer(setup, state, steps, warmup, args.device)
+            o = run_ours(setup, state, steps, warmup, args.device)
+        runs.append((o, t))
+        print(f"  repeat {repeat + 1} ({'ours first' if repeat % 2 == 0 else 'Trainer first'}): "
+              f"ours {o:,.0f} tokens/s, Trainer {t:,.0f} tokens/s, ratio {o / t:.3f}", flush=True)
+    ratios = sorted(o / t for o, t in runs)
+    ratio = statistics.median(ratios)
+    ours = statistics.median(o for o, _ in runs)
+    theirs = statistics.median(t for _, t in runs)
     device_name = torch.cuda.get_device_name(runtime.device) if runtime.device.type == "cuda" else "cpu"
     report: dict[str, Any] = {
         "config": setup.name, "device": device_name, "bf16": runtime.bf16, "batch_size": batch, "steps": steps,
-        "ours_tokens_per_s": round(ours, 1), "trainer_tokens_per_s": round(theirs, 1), "ratio": round(ours / theirs, 3),
+        "ours_tokens_per_s": round(ours, 1), "trainer_tokens_per_s": round(theirs, 1),
+        "ratio_median": round(ratio, 3), "ratio_min": round(ratios[0], 3), "ratio_max": round(ratios[-1], 3),
+        "ratios": [round(o / t, 3) for o, t in runs], "repeats": len(runs),
         "torch": torch.__version__, "threads": torch.get_num_threads(),
     }
     if large:
@@ -248,10 +287,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             report["mfu_ours"] = round(ours * per_token / peak, 4)
             report["mfu_trainer"] = round(theirs * per_token / peak, 4)
             report["peak_tflops"] = peak / 1e12
-    print(f"{setup.name} on {device_name} (bf16={runtime.bf16}, batch {batch}, {steps} timed steps)")
-    print(f"  replication.train : {ours:12,.0f} tokens/s")
-    print(f"  transformers.Trainer: {theirs:10,.0f} tokens/s")
-    print(f"  ratio ours/Trainer: {ours / theirs:.3f}")
+    print(f"{setup.name} on {device_name} (bf16={runtime.bf16}, batch {batch}, {steps} timed steps, {len(runs)} repeats)")
+    print(f"  replication.train   (median): {ours:12,.0f} tokens/s")
+    print(f"  transformers.Trainer (median): {theirs:11,.0f} tokens/s")
+    print(f"  ratio ours/Trainer: median {ratio:.3f}, range {ratios[0]:.3f}–{ratios[-1]:.3f}")
     if "mfu_ours" in report:
         print(f"  MFU ours {report['mfu_ours']:.1%}, Trainer {report['mfu_trainer']:.1%} (peak {report['peak_tflops']:.0f} TFLOP/s)")
     if args.json:

@@ -75,7 +75,7 @@ def derive_spec(claim_text: str, **overrides: Any) -> ReplicationSpec:
         )
         raise NotReplicableError(
             f"several effects in one claim ({listing}): a spec measures one effect; "
-            "split the claim (derive_specs() returns one spec per effect)"
+            "replicate each effect as its own claim"
             if pairs
             else f"several effect sizes ({listing}) and no way to tell which one belongs to which comparison"
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from replication.availability import missing_data_message, missing_for
 from replication.data import DataFormatError, load_split, split_path
 from replication.spec import ReplicationSpec
 from replication.tasks import Task, TaskFormat, get_task
@@ -20,6 +21,27 @@ BENCHMARK = "xtreme"
 
 class PipelineError(RuntimeError):
     """The experiment cannot run as specified (missing data, unsupported task, …)."""
+
+
+class MissingDataError(PipelineError):
+    """Files the spec needs are absent; the message names the first, the setting and the check command."""
+
+    def __init__(self, missing: list[Path], root: Path) -> None:
+        self.missing, self.root = missing, root
+        super().__init__(missing_data_message(missing, root))
+
+
+def check_data(spec: ReplicationSpec) -> None:
+    """`MissingDataError` unless every file the spec reads is present (fast: no parsing)."""
+    targets = []
+    for target in spec.targets:
+        if get_task(target.task).name not in SUPPORTED_TARGETS:
+            continue  # refused with its own message when loading
+        targets.append((target.task, target.resolved_languages()))
+    missing = missing_for(targets, spec.intermediate.tasks, spec.data_dir, spec.intermediate_root,
+                          spec.evaluation.eval_split)
+    if missing:
+        raise MissingDataError(missing, spec.data_dir)
 
 
 # ---- data ---------------------------------------------------------------------------
@@ -103,6 +125,7 @@ class ExperimentInputs:
 def load_inputs(spec: ReplicationSpec) -> ExperimentInputs:
     """Read and check every file the spec needs; `PipelineError` names the first problem."""
     _check_metric(spec)
+    check_data(spec)
     split = spec.evaluation.eval_split
     targets = [_load_target(spec, t.task, t.resolved_languages(), split) for t in spec.targets]
     for target in targets:

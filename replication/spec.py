@@ -29,7 +29,6 @@ from pydantic import (
 )
 
 DEFAULT_MODEL = "FacebookAI/xlm-roberta-large"
-"""Environment variable naming the default XTREME data root (the download scripts' ``download/``)."""
 DEFAULT_DATA_DIR = "data/xtreme"
 
 
@@ -350,16 +349,6 @@ class ReplicationSpec(_Strict):
         if not model.is_absolute() and (self.model.startswith(".") or (base_dir / model).exists()):
             update["model"] = str((base_dir / model).resolve())
         return self.model_copy(update=update)
-
-
-def derive_spec(claim_text: str, **overrides: Any) -> ReplicationSpec:
-    """Map a claim's tasks and numbers onto a spec, or raise `NotReplicableError`.
-
-    See `replication.claims` for the rules.
-    """
-    from replication.claims import derive_spec as _derive
-
-    return _derive(claim_text, **overrides)
 
 
 def _format_errors(exc: ValidationError) -> str:

@@ -244,7 +244,7 @@ def train(
 ) -> TrainResult:
     """Train ``model`` on ``streams`` (one per task, each with a head in ``model``)."""
     if not streams:
-        raise ValueError("train() needs at least one task stream")
+        raise ValueError("training needs at least one task stream")
     missing = [s.name for s in streams if s.name not in model.heads]
     if missing:
         raise ValueError(f"model has no head for tasks {missing}")

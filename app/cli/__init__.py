@@ -125,6 +125,7 @@ def export_claims(
 
 # Commands of the domain issues live in their own modules.
 app.command("xtreme-score")(xtreme.xtreme_score)
+app.add_typer(xtreme.xtreme_app, name="xtreme")
 app.command("replicate")(replicate.replicate)
 app.command("verify")(verify.verify)
 app.command("eval-verifier")(verify.eval_verifier)

@@ -31,17 +31,16 @@ def replicate(
     spec: Annotated[Path | None, typer.Option("--spec", help="ReplicationSpec file (.yaml or .json)")] = None,
     claim: Annotated[int | None, typer.Option("--claim", help="id of a stored claim to derive the spec from")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="output folder (default: DATA_DIR/runs/<spec name>)")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="with --claim: published | cpu (default: setting "
+                                                               "CLAIMTRACE_REPLICATION_PRESET)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress lines on stderr")] = False,
 ) -> None:
     """Re-train baseline and intermediate-task treatment over the spec's seeds, score them with the
     official XTREME metrics and compare the measured delta with the claimed one (writes result.json)."""
     from app.settings import get_settings
-    from replication.spec import (
-        NotReplicableError,
-        ReplicationSpec,
-        SpecError,
-        derive_spec,
-    )
+    from replication.claims import derive_spec
+    from replication.presets import apply_preset
+    from replication.spec import NotReplicableError, ReplicationSpec, SpecError
 
     if (spec is None) == (claim is None):
         fail("give exactly one of --spec FILE or --claim ID")
@@ -49,11 +48,14 @@ def replicate(
         if spec is not None:
             replication_spec = ReplicationSpec.load(spec)
         else:
-            replication_spec = derive_spec(_claim_text(claim), data_dir=get_settings().xtreme_data_dir)  # type: ignore[arg-type]
+            derived = derive_spec(_claim_text(claim), data_dir=get_settings().xtreme_data_dir)  # type: ignore[arg-type]
+            replication_spec = apply_preset(derived, preset or get_settings().replication_preset)
     except SpecError as exc:
         fail(str(exc))
     except NotReplicableError as exc:
         fail(f"claim {claim} is not replicable: {exc.reason}")
+    except ValueError as exc:  # an unknown preset
+        fail(f"{exc}; use --preset published or --preset cpu")
 
     from replication.data import DataFormatError
     from replication.inputs import PipelineError, load_inputs
@@ -86,5 +88,9 @@ def replicate(
         line = f"  {task:<10} baseline {base['avg_metric']:6.2f}"
         if treated is not None:
             line += f"  treatment {treated['avg_metric']:6.2f}  delta {treated['avg_metric'] - base['avg_metric']:+6.2f}"
-        typer.echo(line + f"  (avg_metric, mean of {len(result.seeds)} seed(s))")
+        left_out = "  LEFT OUT (degenerate)" if task in result.excluded_tasks else ""
+        typer.echo(line + f"  (avg_metric, mean of {len(result.seeds)} seed(s)){left_out}")
+    for caveat in result.caveats:
+        typer.echo(f"caveat: {caveat}")
+    typer.echo(f"rule: {result.verdict_rule}")
     typer.echo(f"result: {out_dir / 'result.json'} ({result.duration_s:.1f} s)")

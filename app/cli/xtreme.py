@@ -65,3 +65,43 @@ def xtreme_score(
         typer.echo(json.dumps(result, indent=1, sort_keys=True, ensure_ascii=False))
     else:
         typer.echo(render_table(result, benchmark))
+    if not result["tasks"]:
+        typer.echo(f"error: no task could be scored: {predictions} has no TASK/ folder of predictions "
+                   "(expected e.g. xnli/test-de.tsv)", err=True)
+        raise typer.Exit(1)
+
+
+xtreme_app = typer.Typer(help="The XTREME data on this machine.", no_args_is_help=True)
+
+
+@xtreme_app.command("check")
+def check(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="data folder (default: setting "
+                                                                     "CLAIMTRACE_XTREME_DATA_DIR)")] = None,
+    split: Annotated[str, typer.Option("--split", help="evaluation split to look for: test | dev")] = "test",
+) -> None:
+    """List the XTREME tasks and languages present in the official layout and, for each
+    missing one, the exact path expected. Exits 1 when anything is missing."""
+    from app.settings import get_settings
+    from replication.availability import survey
+
+    if split not in ("test", "dev"):
+        typer.echo("error: --split is test or dev", err=True)
+        raise typer.Exit(2)
+    root = data_dir or get_settings().xtreme_data_dir
+    typer.echo(f"XTREME data in {root} ({split} split)")
+    if not root.is_dir():
+        typer.echo(f"  the folder does not exist; create it with the XTREME download scripts, or point "
+                   "--data-dir / CLAIMTRACE_XTREME_DATA_DIR at it")
+    complete = True
+    for entry in survey(root, split):
+        present = ", ".join(entry.present) or "none"
+        typer.echo(f"{entry.task:<10} present: {present}")
+        for lang, paths in entry.missing.items():
+            complete = False
+            what = "training data" if lang == "train" else lang
+            typer.echo(f"  missing {what}: " + ", ".join(str(p) for p in paths))
+    if not complete:
+        typer.echo("some tasks or languages are missing: a replication can run on the present ones "
+                   "(list them under targets in a spec)", err=True)
+        raise typer.Exit(1)

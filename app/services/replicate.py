@@ -17,7 +17,11 @@ from app.jobs.queue import enqueue
 from app.models import Claim, Job
 from app.services.replication_policy import enforce_spec_policy
 from app.settings import Settings
-from replication.spec import NotReplicableError, ReplicationSpec, SpecError, derive_spec
+from replication.availability import CHECK_COMMAND, DATA_SETTING, missing_data_message
+from replication.claims import derive_spec
+from replication.inputs import MissingDataError, check_data
+from replication.presets import apply_preset
+from replication.spec import NotReplicableError, ReplicationSpec, SpecError
 
 JOB_KIND = "replicate"
 PROGRESS_EVERY_S = 2.0
@@ -35,7 +39,8 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
         raise NotFoundError(f"claim {claim_id} does not exist")
     try:
         if spec is None:
-            replication = derive_spec(claim.completed_text or claim.text, data_dir=settings.xtreme_data_dir)
+            derived = derive_spec(claim.completed_text or claim.text, data_dir=settings.xtreme_data_dir)
+            replication = apply_preset(derived, settings.replication_preset)
         else:
             replication = ReplicationSpec.from_dict(spec, source="request body", base_dir=Path.cwd())
     except NotReplicableError as exc:
@@ -43,10 +48,30 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
     except SpecError as exc:
         raise UnprocessableError(str(exc), code="invalid_spec") from None
     replication = enforce_spec_policy(replication, settings, requested=spec)  # paths, models, caps
+    try:
+        check_data(replication)  # before queueing: a run without its data would only fail later
+    except MissingDataError as exc:
+        raise UnprocessableError(
+            missing_data_message([_shown(p, settings) for p in exc.missing], _shown(exc.root, settings)),
+            code="missing_data",
+            details={"missing": [str(_shown(p, settings)) for p in exc.missing[:50]], "command": CHECK_COMMAND,
+                     "setting": DATA_SETTING},
+        ) from None
     spec_dict = replication.to_dict()
     digest = hashlib.sha256(json.dumps(spec_dict, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return enqueue(session, JOB_KIND, {"claim_id": claim_id, "spec": spec_dict}, claim_id=claim_id,
                    dedupe_key=f"{JOB_KIND}:{claim_id}:{digest}")
+
+
+def _shown(path: Path, settings: Settings) -> Path:
+    """A path as the user configured it (under XTREME_DATA_DIR as set, or DATA_DIR/...), so that
+    responses do not expose the server's layout beyond what the settings or the spec say."""
+    full = Path(path).resolve()
+    for root, shown in ((Path(settings.xtreme_data_dir), Path(settings.xtreme_data_dir)),
+                        (settings.data_dir, Path("DATA_DIR"))):
+        if full.is_relative_to(root.resolve()):
+            return shown / full.relative_to(root.resolve())
+    return Path(path)
 
 
 def handle_replicate_job(context: JobContext) -> dict:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -197,7 +199,8 @@ def test_gpu_jobs_can_be_switched_off(settings, client_for, ingested) -> None:
 
 def test_allowed_models_and_data_dirs_are_resolved_for_the_worker(settings, client, ingested) -> None:
     (settings.data_dir / "models" / "tiny").mkdir(parents=True)
-    (settings.data_dir / "datasets" / "xtreme").mkdir(parents=True)
+    xnli = Path(__file__).resolve().parents[2] / "examples" / "replication" / "data" / "xnli"
+    shutil.copytree(xnli, settings.data_dir / "datasets" / "xtreme" / "xnli")  # data is checked before queueing
     response = client.post(f"/api/claims/{replicable_claim(settings)}/replications",
                            json={"spec": spec(model="tiny", data_dir="datasets/xtreme", cpu_threads=1)})
     assert response.status_code == 202, response.text
@@ -205,7 +208,7 @@ def test_allowed_models_and_data_dirs_are_resolved_for_the_worker(settings, clie
     assert stored["model"] == str((settings.data_dir / "models" / "tiny").resolve())
     assert stored["data_dir"] == str((settings.data_dir / "datasets" / "xtreme").resolve())
     registered = client.post(f"/api/claims/{replicable_claim(settings)}/replications",
-                             json={"spec": spec(model="FacebookAI/xlm-roberta-base")})
+                             json={"spec": spec(model="FacebookAI/xlm-roberta-base", data_dir="datasets/xtreme")})
     assert registered.status_code == 202 and registered.json()["payload"]["spec"]["model"] == "FacebookAI/xlm-roberta-base"
 
 

@@ -35,19 +35,37 @@ def test_invalid_spec_names_the_field_and_unknown_claim_is_404(client, settings,
     assert client.post("/api/claims/999/replications").status_code == 404
 
 
-def test_derived_spec_is_queued_and_fails_clearly_without_the_xtreme_data(client, settings, ingested, tmp_path) -> None:
+def test_without_the_xtreme_data_nothing_is_queued_and_the_error_says_what_to_do(client, settings, ingested) -> None:
     target = claim_id(settings, "Multi-task intermediate-task training")
-    job = client.post(f"/api/claims/{target}/replications").json()
-    assert (job["status"], job["kind"], job["claim_id"]) == ("queued", "replicate", target)
-    assert job["payload"]["spec"]["claimed_effect"]["delta"] == 8.7
-    assert drain(settings) == 1
-    failed = client.get(f"/api/jobs/{job['id']}").json()
-    assert failed["status"] == "failed"
-    assert "XTREME_DATA_DIR/" in failed["error"] and "\n" not in failed["error"]  # names the folder's setting
-    assert str(settings.xtreme_data_dir.resolve()) not in failed["error"]  # no server path in the API
-    log = client.get(f"/api/jobs/{job['id']}/logs")
-    assert str(settings.xtreme_data_dir.resolve()) in log.text and "Traceback" in log.text  # the log has it all
-    assert int(log.headers["x-next-offset"]) == len(log.content)
+    response = client.post(f"/api/claims/{target}/replications")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "missing_data"
+    assert f"missing XTREME data: {settings.xtreme_data_dir}/xnli/train-en.tsv" in error["message"]
+    assert "CLAIMTRACE_XTREME_DATA_DIR" in error["message"] and "claimtrace xtreme check" in error["message"]
+    assert error["details"]["command"] == "claimtrace xtreme check --data-dir DIR"
+    assert f"{settings.xtreme_data_dir}/xnli/test-de.tsv" in error["details"]["missing"]
+    assert "Traceback" not in response.text and "derive_spec" not in response.text
+    assert client.get("/api/jobs").json()["items"] == []
+
+
+def test_a_spec_must_be_json(client, settings, ingested) -> None:
+    target = claim_id(settings, "Multi-task intermediate-task training")
+    body = '{"spec": {"targets": ["xnli"], "seeds": [1]}}'
+    response = client.post(f"/api/claims/{target}/replications", content=body, headers={"content-type": "text/plain"})
+    assert response.status_code == 415
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_media_type" and "application/json" in error["message"]
+    broken = client.post(f"/api/claims/{target}/replications", content="{", headers={"content-type": "application/json"})
+    assert broken.status_code == 422 and "invalid JSON" in broken.json()["error"]["message"]
+
+
+def test_messages_speak_the_users_language(client, settings, ingested) -> None:
+    """A claim with several effects: the reason says what to do, not which function to call."""
+    target = claim_id(settings, "Intermediate-task training on SQuAD, MNLI, and HellaSwag")
+    assert target is not None
+    error = client.post(f"/api/claims/{target}/replications").json()["error"]
+    assert "()" not in error["message"] and "derive_specs" not in error["message"]
 
 
 @pytest.mark.slow

@@ -43,3 +43,10 @@ def test_table_output_and_error_exit(tmp_path):
     proc = run("--predictions", str(preds), "--labels", str(MOCK / "labels"))
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: ") and "tydiqa/test-ko.json:1: invalid JSON" in proc.stderr
+
+
+def test_nothing_scored_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = run("--predictions", str(tmp_path / "empty"), "--labels", str(MOCK / "labels"))
+    assert proc.returncode == 1
+    assert "error: no task could be scored" in proc.stderr and str(tmp_path / "empty") in proc.stderr

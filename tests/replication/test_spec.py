@@ -102,3 +102,12 @@ def test_data_dir_defaults_to_the_download_folder_and_can_be_given(tmp_path: Pat
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def test_the_spec_module_does_not_import_the_claim_parser() -> None:
+    """`replication.claims` builds specs; `replication.spec` must not need it (no import cycle)."""
+    import subprocess
+    import sys
+
+    code = "import sys, replication.spec; assert 'replication.claims' not in sys.modules; assert not hasattr(replication.spec, 'derive_spec')"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

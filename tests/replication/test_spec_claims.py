@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from replication.claims import derive_specs
-from replication.spec import NotReplicableError, derive_spec
+from replication.claims import derive_spec, derive_specs
+from replication.spec import NotReplicableError
 from replication.tasks import PAPER_INTERMEDIATE_TASKS, benchmark_tasks
 
 # Claims as the sample reports state them (truncated at 120 characters where the reports are).
@@ -42,6 +42,7 @@ def test_paired_effects_are_split_into_one_spec_each() -> None:
         derive_spec(THREE_TASKS)
     assert "several effects" in err.value.reason
     assert "squad_v1 +8.2, mnli +7.5, hellaswag +7" in err.value.reason
+    assert "replicate each effect as its own claim" in err.value.reason and "()" not in err.value.reason
     specs = derive_specs(THREE_TASKS)
     assert [(s.intermediate.tasks, s.claimed_effect.delta) for s in specs] == [
         (["squad_v1"], 8.2), (["mnli"], 7.5), (["hellaswag"], 7.0)

@@ -1,4 +1,4 @@
-"""A tiny XLM-R-shaped encoder and tokenizer built locally (no downloads), for tests and examples.
+"""Tiny XLM-R-shaped encoder, tokenizer and XTREME-layout data, built locally (no downloads).
 
 The tokenizer is a SentencePiece-style Unigram model trained with the ``tokenizers``
 library on the given text, with XLM-R's special tokens and pair template
