@@ -21,6 +21,7 @@ from app.middleware.hosts import AllowedHostsMiddleware
 from app.openapi import install_openapi
 from app.security.sessions import CSRF_HEADER
 from app.settings import Settings, get_settings
+from app.web import install_web
 
 
 def middleware_stack(settings: Settings) -> list[Middleware]:
@@ -67,4 +68,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.include_router(auth_router)
     app.include_router(api_router)
     app.include_router(docs_router)
+    install_web(app)
     return app
