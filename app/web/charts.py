@@ -73,13 +73,14 @@ def _short(text: str, limit: int) -> str:
 class VerdictRow:
     label: str
     counts: dict[str, int]  # verdict (or "unverified") -> mentions
+    href: str | None = None  # where the row's label links to
 
 
 def verdict_bars(rows: Sequence[VerdictRow], *, title: str = "Verdicts per report",
                  width: int = 640) -> Markup:
     """Stacked horizontal bars: one per row, a segment per verdict, scaled to the largest row."""
     verdicts = order_verdicts(v for row in rows for v, n in row.counts.items() if n)
-    label_w, top = 180, 8
+    label_w, top = 240, 8
     legend_h = ROW
     height = top + legend_h + max(1, len(rows)) * ROW + 8
     biggest = max((sum(r.counts.values()) for r in rows), default=0) or 1
@@ -95,7 +96,8 @@ def verdict_bars(rows: Sequence[VerdictRow], *, title: str = "Verdicts per repor
     described = []
     for index, row in enumerate(rows):
         y = top + legend_h + index * ROW
-        body.append(_text(label_w - 6, y + 14, _short(row.label, 28), anchor="end"))
+        label = _text(label_w - 6, y + 14, _short(row.label, 34), anchor="end")
+        body.append(f'<a href="{escape(row.href)}">{label}</a>' if row.href else label)
         x = float(label_w)
         parts = []
         for verdict in verdicts:

@@ -60,7 +60,7 @@ def verdicts_per_report(session: Session, limit: int = 30) -> list[VerdictRow]:
         .where(ClaimMention.report_id.in_(ids)).group_by(ClaimMention.report_id, latest.c.verdict))
     for report_id, verdict, count in rows:
         counts[report_id][verdict or "unverified"] += count
-    return [VerdictRow(f"#{r.id} {r.title}", dict(counts[r.id])) for r in reports]
+    return [VerdictRow(f"#{r.id} {r.title}", dict(counts[r.id]), f"/reports/{r.id}") for r in reports]
 
 
 def source_counts(session: Session) -> dict[str, int]:

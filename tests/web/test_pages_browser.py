@@ -40,7 +40,7 @@ def test_dashboard_to_a_claims_evidence(guarded_page, live) -> None:
     assert page.locator("ol.evidence mark.term").count() > 0  # the claim's terms are highlighted
     # From the evidence to its source: metadata, status and passages.
     evidence.locator(".ev-meta a[href^='/sources/']").click()
-    page.wait_for_url(re.compile(r"/sources/\d+$"))
+    page.wait_for_url(re.compile(r"/sources/\d+\?offset=\d+#p\d+$"))
     assert "fetched" in page.locator("dl.meta").inner_text()
     assert page.locator("ol.passages li").count() > 0
 

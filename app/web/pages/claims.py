@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from app.api.params import PLAIN_TEXT, ResourceId
 from app.db import SessionDep, SettingsDep
+from app.models import ClaimMention, Evidence, Verification
 from app.services import claims as service
 from app.services.verify import latest_verdicts, latest_verifications, verification_history
 from app.web import views
@@ -48,6 +51,28 @@ def claims_table(
     })
 
 
+@dataclass(slots=True)
+class VerdictGroup:
+    """Mentions whose latest runs read the same (verdict, explanation, evidence): shown once."""
+
+    report_ids: list[int]
+    run: Verification | None
+    evidence: list[tuple[Evidence, Markup]]
+
+
+def verdict_groups(mentions: list[ClaimMention], runs: dict[int, Verification], text: str) -> list[VerdictGroup]:
+    groups: dict[tuple, VerdictGroup] = {}
+    for mention in mentions:
+        run = runs.get(mention.id)
+        key = (None,) if run is None else (
+            run.verdict, round(run.confidence, 4), run.explanation, tuple(run.version_notes),
+            tuple((e.source_key, e.passage_index, e.stance) for e in run.evidence))
+        if key not in groups:
+            groups[key] = VerdictGroup([], run, [(e, highlight(e.text, text)) for e in run.evidence] if run else [])
+        groups[key].report_ids.append(mention.report_id)
+    return list(groups.values())
+
+
 @router.get("/claims/{claim_id}", response_class=HTMLResponse)
 def claim_page(claim_id: ResourceId, request: Request, session: SessionDep, settings: SettingsDep,
                _: ReaderDep) -> HTMLResponse:
@@ -55,9 +80,8 @@ def claim_page(claim_id: ResourceId, request: Request, session: SessionDep, sett
     runs = latest_verifications(session, claim_ids=[claim_id])
     history = verification_history(session, claim_id)
     text = claim.completed_text or claim.text
-    evidence = {mention_id: [(e, highlight(e.text, text)) for e in run.evidence] for mention_id, run in runs.items()}
     return render(request, "claim.html", {
         "claim": claim, "status": latest_verdicts(session, [claim_id])[claim_id], "runs": runs,
-        "evidence": evidence, "history": history, "replications": [job_context(j, session) for j in views.replications_of(session, claim_id)],
+        "verdict_groups": verdict_groups(claim.mentions, runs, text), "history": history, "replications": [job_context(j, session) for j in views.replications_of(session, claim_id)],
         "presets": [p for p in PRESETS.values() if p.name != "demo" or demo_available()],
     })
