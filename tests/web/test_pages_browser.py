@@ -201,7 +201,6 @@ def test_start_a_replication_and_watch_it_finish(guarded_page, live) -> None:
     assert "synthetic demonstration" in card.locator(".tag.synthetic").inner_text()
     seen: set[str] = set()
     bar = page.locator(f".progress[data-job='{job}'] .pct")
-    deadline_chart = card.locator("svg.delta-chart")
     for _ in range(600):  # up to 5 minutes
         seen.add(bar.inner_text() if bar.count() else "")
         if page.locator(f"[data-job-card='{job}'] svg.delta-chart").count():
@@ -215,8 +214,9 @@ def test_start_a_replication_and_watch_it_finish(guarded_page, live) -> None:
     assert "claimed +8.70" in chart.locator("desc").text_content()
     assert card.locator(".badge").first.inner_text() in {"replicated", "not replicated", "inconclusive"}
     assert "xnli" in card.locator("table").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    card.screenshot(path=str(SCREENSHOTS / "desktop-replication-card.png"))
     page.screenshot(path=str(SCREENSHOTS / "desktop-claim-replication.png"), full_page=True)
-    del deadline_chart
 
 
 def test_screenshots_of_the_main_pages(browser, live) -> None:
