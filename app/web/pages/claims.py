@@ -65,7 +65,8 @@ def verdict_groups(mentions: list[ClaimMention], runs: dict[int, Verification], 
     for mention in mentions:
         run = runs.get(mention.id)
         key = (None,) if run is None else (
-            run.verdict, round(run.confidence, 4), run.explanation, tuple(run.version_notes),
+            run.verdict, None if run.confidence is None else round(run.confidence, 4), run.explanation,
+            tuple(run.version_notes),
             tuple((e.source_key, e.passage_index, e.stance) for e in run.evidence))
         if key not in groups:
             groups[key] = VerdictGroup([], run, [(e, highlight(e.text, text)) for e in run.evidence] if run else [])
