@@ -130,3 +130,22 @@ def test_errors_are_pages_for_browsers_and_json_for_the_api(anon_client) -> None
 def test_sign_in_page_never_sends_anyone_off_site(anon_client, target) -> None:
     page = anon_client.get("/signin", params={"next": target}, headers=HTML).text
     assert 'name="next" value="/"' in page
+
+
+def test_any_verdict_string_is_counted_and_badged(anon_client, settings, ingested) -> None:
+    """Verdicts the pages do not know yet (``unchecked`` from the verifier, anything later) render
+    generically: counted on the dashboard, filterable, badged in words."""
+    from app.models import ClaimMention, Verification
+
+    target = claim_id(settings, "Multi-task intermediate-task training")
+    with session_scope(settings) as db:
+        mention = db.scalars(select(ClaimMention).where(ClaimMention.claim_id == target)).first()
+        db.add(Verification(mention_id=mention.id, claim_id=target, verdict="unchecked", confidence=0.0,
+                            explanation="no cited source has text", verifier_version="test"))
+        db.commit()
+    dashboard = anon_client.get("/", headers=HTML).text
+    assert 'href="/claims?verdict=unchecked"' in dashboard and "not checked" in dashboard
+    table = anon_client.get("/claims?verdict=unchecked", headers=HTML).text
+    assert f'href="/claims/{target}"' in table and 'class="badge v-unchecked"' in table
+    page = anon_client.get(f"/claims/{target}", headers=HTML).text
+    assert "no cited source has text" in page and "not checked" in page
