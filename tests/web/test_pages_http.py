@@ -149,3 +149,21 @@ def test_any_verdict_string_is_counted_and_badged(anon_client, settings, ingeste
     assert f'href="/claims/{target}"' in table and 'class="badge v-unchecked"' in table
     page = anon_client.get(f"/claims/{target}", headers=HTML).text
     assert "no cited source has text" in page and "not checked" in page
+
+
+def test_an_unexpected_error_is_a_page_without_details_for_browsers(settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    app = create_app(settings)
+
+    def boom() -> None:
+        raise RuntimeError("secret /srv/path detail")
+
+    app.add_api_route("/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/boom", headers=HTML)
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert "report request id" in page.text and "/srv/path" not in page.text
+        assert client.get("/boom").json()["error"]["code"] == "internal_error"
