@@ -20,9 +20,9 @@ ADVICE = {
     "pending": "not fetched yet: run 'claimtrace sources fetch' (or a report's fetch) to download it",
     "fetching": "being fetched now",
     "failed": "the last fetch failed (see the error): fix the cause, then fetch again with --refresh; "
-              "offline, attach the text with 'claimtrace sources attach KEY FILE'",
+              "offline, attach the text with 'claimtrace sources add KEY --file FILE'",
     "missing": "arXiv has no such paper or version: check the citation in the report",
-    "no_text": "fetched, but no text could be extracted: attach a text file with 'claimtrace sources attach KEY FILE'",
+    "no_text": "fetched, but no text could be extracted: attach a text file with 'claimtrace sources add KEY --file FILE'",
 }
 
 
