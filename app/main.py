@@ -20,6 +20,7 @@ from app.metrics import router as metrics_router
 from app.openapi import install_openapi
 from app.security.sessions import CSRF_HEADER
 from app.settings import Settings, get_settings
+from app.web import install_web
 
 
 def middleware_stack(settings: Settings) -> list[Middleware]:
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(api_router)
     app.include_router(docs_router)
+    install_web(app)
     return app

@@ -8,6 +8,7 @@ import logging
 import re
 import time
 import uuid
+from html import escape
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,7 +32,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-CACHEABLE_PREFIXES = ("/docs-assets/",)  # versioned public files; everything else: no-store
+CACHEABLE_PREFIXES = ("/docs-assets/", "/static/")  # versioned public files; everything else: no-store
 
 
 class RequestContextMiddleware:
@@ -67,13 +68,35 @@ class RequestContextMiddleware:
         except Exception:  # noqa: BLE001 - the last resort: log it whole, answer without details
             log.exception("unhandled error in %s %s", scope.get("method"), path)
             if not state["sent"]:
-                await send_json(send_with_headers, 500, error_body(
-                    "internal_error", f"internal error; report request id {request_id} to the operator"))
+                message = f"internal error; report request id {request_id} to the operator"
+                if _browser_page(scope):
+                    await send_html(send_with_headers, 500, "Something went wrong", message)
+                else:
+                    await send_json(send_with_headers, 500, error_body("internal_error", message))
         finally:
             log.info("%s %s %s", scope.get("method"), path, state["status"], extra={
                 "method": scope.get("method"), "path": path, "status": state["status"],
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
             REQUEST_ID.reset(reset)
+
+
+def _browser_page(scope: Scope) -> bool:
+    """A browser navigating to a web page (not the API) gets errors as HTML."""
+    from app.web.errors import wants_html
+
+    return wants_html(scope.get("path", ""), Headers(scope=scope).get("accept", ""))
+
+
+async def send_html(send: Send, status: int, title: str, message: str) -> None:
+    """A self-contained error page (no template: this runs when anything else may be broken)."""
+    body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="stylesheet" href="/static/app.css"></head><body><main class="error-page">'
+            f"<h1>{escape(title)}</h1><p>{escape(message)}</p><p><a href=\"/\">Back to the dashboard</a></p>"
+            f"</main></body></html>").encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def send_json(send: Send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
