@@ -10,18 +10,17 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scipy import stats
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import ForbiddenError
 from app.jobs import queue
+from app.jobs.joblog import read_job_log
 from app.models import Claim, ClaimMention, Job, Report, Source, Verification
 from app.security.deps import Principal
-from app.security.roles import Role
+from app.services import jobs as jobs_service
 from app.settings import Settings
 from app.web.charts import ConfidencePoint, TaskDelta, VerdictRow
 
@@ -132,28 +131,16 @@ def claim_titles(session: Session, claim_ids: set[int]) -> dict[int, str]:
 # ---- jobs: log and cancel (one function each, to follow the jobs service) -----------------
 
 def job_log_tail(settings: Settings, job: Job, max_bytes: int = LOG_TAIL_BYTES) -> str | None:
-    """The end of a job's log (its ``log_path``, or a replication's ``train.jsonl``); None: no log."""
-    runs = (settings.data_dir / "runs").resolve()
-    candidates = [Path(job.log_path)] if job.log_path else []
-    candidates.append(runs / f"job-{job.id}" / "train.jsonl")
-    data_dir = settings.data_dir.resolve()
-    for path in candidates:
-        full = path.resolve()
-        if not full.is_relative_to(data_dir) or not full.is_file():
-            continue  # only files inside DATA_DIR are shown
-        with full.open("rb") as handle:
-            size = handle.seek(0, 2)
-            handle.seek(max(0, size - max_bytes))
-            text = handle.read().decode("utf-8", errors="replace")
-        return text if size <= max_bytes else "…" + text.split("\n", 1)[-1]
-    return None
+    """The end of a job's log (as ``GET /api/jobs/{id}/logs?tail=``); None: nothing logged yet."""
+    chunk = read_job_log(settings, job.id, tail=max_bytes)
+    if not chunk.text:
+        return None
+    return chunk.text if chunk.offset == 0 else "…" + chunk.text.split("\n", 1)[-1]
 
 
 def cancel_job(session: Session, principal: Principal, job_id: int) -> Job:
-    """Cancel a job: editors their own, admins anyone's (as ``POST /api/jobs/{id}/cancel``)."""
-    if queue.get_job(session, job_id).created_by != principal.token_id and not principal.can(Role.admin):
-        raise ForbiddenError(f"job {job_id} was queued by another token; only an admin may cancel it")
-    return queue.cancel(session, job_id)
+    """Cancel a job: editors their own, admins anyone's (the rule of ``POST /api/jobs/{id}/cancel``)."""
+    return jobs_service.cancel_job(session, job_id, principal)
 
 
 # ---- replication results as chart rows --------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from app.security.roles import Role
 from app.api.params import Offset, ResourceId
 from app.db import SessionDep, SettingsDep
 from app.jobs import queue
@@ -50,9 +51,11 @@ def jobs_list(request: Request, session: SessionDep, _: ReaderDep,
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(job_id: ResourceId, request: Request, session: SessionDep, settings: SettingsDep,
-             _: ReaderDep) -> HTMLResponse:
+             principal: ReaderDep) -> HTMLResponse:
     job = queue.get_job(session, job_id)
-    return render(request, "job.html", {**job_context(job, session), "log": views.job_log_tail(settings, job)})
+    # Logs hold tracebacks and server paths: editors and admins only, as GET /api/jobs/{id}/logs.
+    log = views.job_log_tail(settings, job) if principal is not None and principal.can(Role.editor) else None
+    return render(request, "job.html", {**job_context(job, session), "log": log})
 
 
 @router.get("/jobs/{job_id}/card", response_class=HTMLResponse)
