@@ -1,0 +1,22 @@
+"""Database objects the migrations keep beside the models: claim text search and mention status.
+
+- ``claims_fts`` (SQLite): an FTS5 trigram index over ``claims.text`` (external content), kept in
+  sync by triggers on ``claims``; PostgreSQL uses a ``pg_trgm`` GIN index on ``claims.text``.
+- ``claim_mentions.latest_*``: the latest verification of each mention (id, verdict,
+  confidence), kept by triggers on ``verifications`` however a run is written (ORM, bulk SQL,
+  an import), so listings read verdicts in one indexed step.
+
+Autogenerate must not report these as drift: ``include_name`` hides them.
+"""
+
+from __future__ import annotations
+
+CLAIMS_FTS = "claims_fts"
+CLAIMS_TRGM_INDEX = "ix_claims_text_trgm"
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic ``include_name`` hook: skip the FTS5 tables and the trigram index."""
+    if type_ == "table" and name is not None and name.startswith(CLAIMS_FTS):
+        return False
+    return not (type_ == "index" and name == CLAIMS_TRGM_INDEX)
