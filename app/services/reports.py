@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.errors import NotFoundError
 from app.models import Citation, Claim, ClaimMention, Report, Source
@@ -89,12 +89,16 @@ def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
         select(Claim.group_key, func.min(Claim.group_id))
         .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
     ).all())
-    created = session.execute(insert(Claim).returning(Claim.id, Claim.key, sort_by_parameter_order=True), [
-        dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key], created_at=utcnow())
-        for key, item in missing.items()]).all()
-    session.execute(update(Claim), [  # the first claim of a new group names the group
-        dict(id=claim_id, group_id=groups.setdefault(group_keys[key], claim_id)) for claim_id, key in created])
-    found.update((key, claim_id) for claim_id, key in created)
+    session.execute(insert(Claim), [
+        dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
+             group_id=groups.get(group_keys[key]), created_at=utcnow())
+        for key, item in missing.items()])
+    # A new group is named by its first claim: one UPDATE for all of them.
+    same_group = aliased(Claim)
+    first = select(func.min(same_group.id)).where(same_group.group_key == Claim.group_key).scalar_subquery()
+    session.execute(update(Claim).where(Claim.key.in_(missing), Claim.group_id.is_(None))
+                    .values(group_id=first).execution_options(synchronize_session=False))
+    found.update(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(missing))).all())
     return found
 
 
