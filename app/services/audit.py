@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Citation, ClaimMention, Report, Verification
 from app.services.reports import get_report
-from app.services.verify import latest_verifications
+from app.services.verdicts import latest_verifications
 from verifier.claims import analyze, content_terms
 
 # A cited source is off topic when this small a share of its title terms occurs in the report
