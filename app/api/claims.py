@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query
 
 from app.api.params import PLAIN_TEXT, OptionalId, ResourceId
 from app.api.responses import ModelResponse
-from app.db import SessionDep
+from sqlalchemy.orm import Session
+
+from app.db import SettingsDep, run_in_session
 from app.schemas.claims import ClaimDetail, ClaimSummary, MentionOut
 from app.schemas.common import CursorPage
 from app.schemas.verification import ClaimStatusOut
@@ -28,8 +30,8 @@ def _summary_fields(claim, status: ClaimStatus) -> dict:
 
 
 @router.get("", response_model=CursorPage[ClaimSummary], response_class=ModelResponse)
-def list_claims(
-    session: SessionDep,
+async def list_claims(
+    settings: SettingsDep,
     report: Annotated[OptionalId, Query(description="only claims this report makes")] = None,
     q: Annotated[str | None, Query(max_length=500, pattern=PLAIN_TEXT,
                                    description="case-insensitive text search (no control characters)")] = None,
@@ -42,17 +44,24 @@ def list_claims(
                                         description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
 ) -> ModelResponse:
-    rows, next_cursor = service.list_claims(
-        session, service.ClaimFilters(report=report, q=q, truncated=truncated, verdict=verdict, source=source),
-        sort=sort, cursor=cursor, limit=limit,
-    )
+    filters = service.ClaimFilters(report=report, q=q, truncated=truncated, verdict=verdict, source=source)
+    return await run_in_session(settings, _claims_page, filters, sort, cursor, limit)
+
+
+def _claims_page(session: Session, filters: service.ClaimFilters, sort: service.ClaimSort, cursor: str | None,
+                 limit: int) -> ModelResponse:
+    rows, next_cursor = service.list_claims(session, filters, sort=sort, cursor=cursor, limit=limit)
     statuses = latest_verdicts(session, [c.id for c in rows])
     return ModelResponse(CursorPage[ClaimSummary](
         items=[ClaimSummary(**_summary_fields(c, statuses[c.id])) for c in rows], next_cursor=next_cursor))
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail, response_class=ModelResponse)
-def get_claim(claim_id: ResourceId, session: SessionDep) -> ModelResponse:
+async def get_claim(claim_id: ResourceId, settings: SettingsDep) -> ModelResponse:
+    return await run_in_session(settings, _claim_detail, claim_id)
+
+
+def _claim_detail(session: Session, claim_id: int) -> ModelResponse:
     claim = service.get_claim(session, claim_id)  # mentions (with their latest verdicts) and reports loaded
     status = ClaimStatus.of([(m.latest_verdict, m.latest_confidence) for m in
                              sorted(claim.mentions, key=lambda m: m.latest_verification_id or 0)

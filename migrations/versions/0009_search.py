@@ -1,6 +1,7 @@
 """Search and status: indexed claim text search; each mention's latest verdict kept by triggers.
 
-SQLite: an FTS5 trigram table over claims.text (LIKE '%q%' uses it), synced by triggers.
+SQLite: an FTS5 trigram table over claims.text (LIKE '%q%' uses it), synced by triggers, and an
+index on (text, id) for pages sorted by text.
 PostgreSQL: the pg_trgm extension and a GIN trigram index on claims.text (ILIKE uses it).
 Both: claim_mentions.latest_verification_id / latest_verdict / latest_confidence, backfilled
 here and maintained by triggers on verifications (insert, update of the verdict, delete).
@@ -26,6 +27,9 @@ BACKFILL = ("UPDATE claim_mentions SET latest_verification_id = " + _LATEST.form
             + ", latest_confidence = " + _LATEST.format(col="v.confidence"))
 
 SQLITE = [
+    # Keyset pages sorted by text (PostgreSQL cannot index unbounded text in a B-tree: claims run
+    # to 5,000 characters, over its index row limit, so it sorts the candidates instead).
+    "CREATE INDEX ix_claims_text_id ON claims (text, id)",
     "CREATE VIRTUAL TABLE claims_fts USING fts5(text, content='claims', content_rowid='id', tokenize='trigram')",
     "INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')",
     """CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN
@@ -65,6 +69,7 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS claims_fts_delete",
     "DROP TRIGGER IF EXISTS claims_fts_insert",
     "DROP TABLE IF EXISTS claims_fts",
+    "DROP INDEX IF EXISTS ix_claims_text_id",
 ]
 
 POSTGRESQL = [
