@@ -15,6 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from app.settings import Settings, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Connections per process: enough for the request threads of a busy server (16+ concurrent clients)
+# without waiting on the pool; PostgreSQL's default max_connections (100) leaves room for workers.
+POOL_SIZE, POOL_OVERFLOW = 10, 20
 T = TypeVar("T")
 
 
@@ -36,10 +39,12 @@ def _configure_sqlite(dbapi_connection, busy_timeout_ms: int = SQLITE_BUSY_TIMEO
 def make_engine(url: str, *, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_MS / 1000) -> Engine:
     """An engine for ``url``; SQLite files get WAL mode, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
+                               **({} if ":memory:" in url or url.rstrip("/") == "sqlite:" else
+                                  {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}))
         event.listen(engine, "connect", _sqlite_configurer(int(busy_timeout_s * 1000)))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 _ENGINES: dict[str, Engine] = {}

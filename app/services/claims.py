@@ -39,9 +39,12 @@ def _escape_like(value: str) -> str:
 def _text_search(query: Select, q: str, dialect: str) -> Select:
     """Case-insensitive substring search, answered by the trigram index of each database."""
     exact = Claim.text.ilike(f"%{_escape_like(q)}%", escape="\\")
-    if dialect == "sqlite":  # FTS5 LIKE takes no ESCAPE: its candidates are a superset, kept exact below
-        candidates = select(_CLAIMS_FTS.c.rowid).where(_CLAIMS_FTS.c.text.like(f"%{q}%"))
-        return query.where(Claim.id.in_(candidates), exact)
+    if dialect == "sqlite":
+        # Joined (not IN): the planner then either walks the claims page by page and probes the
+        # index, or walks the index's few matches, instead of listing every match first. FTS5 LIKE
+        # takes no ESCAPE, so its matches are a superset; the exact condition keeps the right ones.
+        fts_match = _CLAIMS_FTS.c.text.like(f"%{q}%")
+        return query.join_from(Claim, _CLAIMS_FTS, _CLAIMS_FTS.c.rowid == Claim.id).where(fts_match, exact)
     return query.where(exact)  # pg_trgm GIN index
 
 
