@@ -18,6 +18,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Connections per process: enough for the request threads of a busy server (16+ concurrent clients)
 # without waiting on the pool; PostgreSQL's default max_connections (100) leaves room for workers.
 POOL_SIZE, POOL_OVERFLOW = 10, 20
+SQLITE_MMAP_BYTES = 1 << 30
+SQLITE_CACHE_KIB = 32 * 1024
 T = TypeVar("T")
 
 
@@ -32,7 +34,12 @@ def _configure_sqlite(dbapi_connection, busy_timeout_ms: int = SQLITE_BUSY_TIMEO
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per commit
+    # Large tables insert at random places of several indexes (claim keys, FTS): keep their pages
+    # in memory. The map is shared by every connection; the cache is per connection.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
