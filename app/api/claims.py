@@ -29,7 +29,7 @@ def _summary_fields(claim, status: ClaimStatus) -> dict:
                                        verified_mentions=status.verified_mentions))
 
 
-@router.get("", response_model=CursorPage[ClaimSummary], response_class=ModelResponse)
+@router.get("", response_model=CursorPage[ClaimSummary])
 async def list_claims(
     settings: SettingsDep,
     report: Annotated[OptionalId, Query(description="only claims this report makes")] = None,
@@ -56,7 +56,7 @@ def _claims_page(session: Session, filters: service.ClaimFilters, sort: service.
         items=[ClaimSummary(**_summary_fields(c, statuses[c.id])) for c in rows], next_cursor=next_cursor))
 
 
-@router.get("/{claim_id}", response_model=ClaimDetail, response_class=ModelResponse)
+@router.get("/{claim_id}", response_model=ClaimDetail)
 async def get_claim(claim_id: ResourceId, settings: SettingsDep) -> ModelResponse:
     return await run_in_session(settings, _claim_detail, claim_id)
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
-class ModelResponse(Response):
-    media_type = "application/json"
-
+class ModelResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
         if isinstance(content, BaseModel):
             return type(content).__pydantic_serializer__.to_json(content)
