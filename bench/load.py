@@ -358,9 +358,9 @@ async def run_slices(args, ours: str, bare: str, seeded: dict, token: str) -> di
     rng = random.Random(1)
     requests = Requests(seeded, rng)
     tallies = {"mixed": Tally(), "list": Tally(), "bare": Tally()}
-    report_rng = random.Random(2)
+    report_rng = random.Random(uuid.uuid4().int)  # new reports on every run, also on a kept database
     bodies = (report_text(i, CLAIMS_PER_REPORT, report_rng).encode()
-              for i in iter(lambda: report_rng.randrange(10**9), None))
+              for i in iter(lambda: report_rng.randrange(10**12), None))
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
         rounds = max(1, round(args.seconds / (3 * args.slice)))
@@ -391,8 +391,8 @@ def cli_ingest(url: str, data_dir: Path, count: int, workdir: Path) -> tuple[flo
 
     folder = workdir / "reports"
     folder.mkdir(exist_ok=True)
-    rng = random.Random(3)
-    texts = [report_text(rng.randrange(10**9), CLAIMS_PER_REPORT, rng) for _ in range(count)]
+    rng = random.Random(uuid.uuid4().int)  # fresh reports, also on a kept database
+    texts = [report_text(rng.randrange(10**12), CLAIMS_PER_REPORT, rng) for _ in range(count)]
     for i, text in enumerate(texts):
         (folder / f"r{i:05d}.txt").write_text(text, encoding="utf-8")
     settings = Settings(database_url=url, data_dir=data_dir)
