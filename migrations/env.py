@@ -6,6 +6,7 @@ from alembic import context
 
 from app.db import make_engine
 from app.models import Base
+from app.models.search import include_name
 from app.settings import get_settings
 
 config = context.config
@@ -18,6 +19,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
 
 

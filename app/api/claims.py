@@ -7,28 +7,32 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.params import PLAIN_TEXT, OptionalId, ResourceId
-from app.db import SessionDep
-from app.models import Claim
+from app.api.responses import ModelResponse
+from sqlalchemy.orm import Session
+
+from app.db import SettingsDep, run_in_session
 from app.schemas.claims import ClaimDetail, ClaimSummary, MentionOut
 from app.schemas.common import CursorPage
 from app.schemas.verification import ClaimStatusOut
 from app.services import claims as service
 from app.services.replicate import latest_replication, replications_of
-from app.services.verify import ClaimStatus, latest_verdicts, latest_verifications
+from app.services.verdicts import ClaimStatus, latest_verdicts
 
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
 
-def _summary_fields(claim: Claim, status: ClaimStatus) -> dict:
+def _summary_fields(claim, status: ClaimStatus) -> dict:
+    """The summary of a claim (a model or a row of ``service.SUMMARY_COLUMNS``)."""
     return dict(id=claim.id, text=claim.text, truncated=claim.truncated, completed_text=claim.completed_text,
                 group_id=claim.group_id, mention_count=claim.mention_count,
-                status=ClaimStatusOut.model_validate(status))
+                status=ClaimStatusOut(verdict=status.verdict, confidence=status.confidence, counts=status.counts,
+                                       verified_mentions=status.verified_mentions))
 
 
 @router.get("", response_model=CursorPage[ClaimSummary])
-def list_claims(
-    session: SessionDep,
+async def list_claims(
+    settings: SettingsDep,
     report: Annotated[OptionalId, Query(description="only claims this report makes")] = None,
     q: Annotated[str | None, Query(max_length=500, pattern=PLAIN_TEXT,
                                    description="case-insensitive text search (no control characters)")] = None,
@@ -40,28 +44,36 @@ def list_claims(
     cursor: Annotated[str | None, Query(max_length=service.MAX_CURSOR_LENGTH,
                                         description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-) -> CursorPage[ClaimSummary]:
-    rows, next_cursor = service.list_claims(
-        session, service.ClaimFilters(report=report, q=q, truncated=truncated, verdict=verdict, source=source),
-        sort=sort, cursor=cursor, limit=limit,
-    )
+) -> ModelResponse:
+    filters = service.ClaimFilters(report=report, q=q, truncated=truncated, verdict=verdict, source=source)
+    return await run_in_session(settings, _claims_page, filters, sort, cursor, limit)
+
+
+def _claims_page(session: Session, filters: service.ClaimFilters, sort: service.ClaimSort, cursor: str | None,
+                 limit: int) -> ModelResponse:
+    rows, next_cursor = service.list_claims(session, filters, sort=sort, cursor=cursor, limit=limit)
     statuses = latest_verdicts(session, [c.id for c in rows])
-    return CursorPage(items=[ClaimSummary(**_summary_fields(c, statuses[c.id])) for c in rows],
-                      next_cursor=next_cursor)
+    return ModelResponse(CursorPage[ClaimSummary](
+        items=[ClaimSummary(**_summary_fields(c, statuses[c.id])) for c in rows], next_cursor=next_cursor))
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail)
-def get_claim(claim_id: ResourceId, session: SessionDep) -> ClaimDetail:
-    claim = service.get_claim(session, claim_id)
-    latest = latest_verifications(session, claim_ids=[claim.id])
+async def get_claim(claim_id: ResourceId, settings: SettingsDep) -> ModelResponse:
+    return await run_in_session(settings, _claim_detail, claim_id)
+
+
+def _claim_detail(session: Session, claim_id: int) -> ModelResponse:
+    claim = service.get_claim(session, claim_id)  # mentions (with their latest verdicts) and reports loaded
+    status = ClaimStatus.of([(m.latest_verdict, m.latest_confidence) for m in
+                             sorted(claim.mentions, key=lambda m: m.latest_verification_id or 0)
+                             if m.latest_verdict is not None])
     replications = replications_of(session, claim.id)
-    return ClaimDetail(
+    return ModelResponse(ClaimDetail(
         replications=replications, latest_replication=latest_replication(replications),
-        **_summary_fields(claim, latest_verdicts(session, [claim.id])[claim.id]),
+        **_summary_fields(claim, status),
         mentions=[MentionOut(report_id=m.report_id, report_title=m.report.title, position=m.position,
                              line=m.line, stated_verified=m.stated_verified,
                              stated_confidence=m.stated_confidence,
-                             verdict=latest[m.id].verdict if m.id in latest else None,
-                             confidence=latest[m.id].confidence if m.id in latest else None)
+                             verdict=m.latest_verdict, confidence=m.latest_confidence)
                   for m in claim.mentions],
-    )
+    ))

@@ -13,7 +13,7 @@ from app.schemas.jobs import JobOut
 from app.schemas.verification import AuditOut, ClaimStatusOut, VerificationOut
 from app.services import audit as audit_service
 from app.services import synthesis as synthesis_service
-from app.services import verify as service
+from app.services import verdicts, verify as service
 
 router = APIRouter(tags=["verification"])
 
@@ -44,7 +44,7 @@ def claim_verifications(claim_id: ResourceId, session: SessionDep) -> list[Verif
 def claim_status(claim_id: ResourceId, session: SessionDep) -> ClaimStatusOut:
     """The claim's overall status from its mentions' latest verdicts."""
     service.require_claim(session, claim_id)
-    return ClaimStatusOut.model_validate(service.latest_verdicts(session, [claim_id])[claim_id])
+    return ClaimStatusOut.model_validate(verdicts.latest_verdicts(session, [claim_id])[claim_id])
 
 
 @router.get("/reports/{report_id}/audit", response_model=AuditOut)

@@ -60,7 +60,7 @@ class ClaimMention(Base):
     """A claim as stated in one report, with that report's own ✓ and confidence."""
 
     __tablename__ = "claim_mentions"
-    __table_args__ = (UniqueConstraint("report_id", "position"),)
+    __table_args__ = (UniqueConstraint("report_id", "position"), Index(None, "latest_verdict", "claim_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
@@ -69,6 +69,11 @@ class ClaimMention(Base):
     line: Mapped[int]
     stated_verified: Mapped[bool]
     stated_confidence: Mapped[float]
+    # The latest verification of this mention, kept by database triggers on ``verifications``
+    # (migration 0009_search): read-only here, never set by the application.
+    latest_verification_id: Mapped[int | None]
+    latest_verdict: Mapped[str | None] = mapped_column(String(24))
+    latest_confidence: Mapped[float | None]
 
     report: Mapped[Report] = relationship(back_populates="mentions")
     claim: Mapped[Claim] = relationship(back_populates="mentions")

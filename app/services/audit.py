@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Citation, ClaimMention, Report, Verification
 from app.services.reports import get_report
-from app.services.verify import latest_verifications
+from app.services.verdicts import latest_verifications
 from verifier.claims import analyze, content_terms
 from verifier.verdict import UNCHECKED, unchecked_reason
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Row, Select, column, exists, select, table, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
@@ -16,6 +16,11 @@ from app.services.pagination import decode_cursor, encode_cursor
 ClaimSort = Literal["id", "-id", "text", "-text"]
 VerdictFilter = Literal["supported", "contradicted", "not_enough_info", "unchecked", "unverified"]
 MAX_PAGE = 200
+# The columns of a listed claim (``mention_count`` is counted in SQL).
+SUMMARY_COLUMNS = (Claim.id, Claim.text, Claim.truncated, Claim.completed_text, Claim.group_id,
+                   Claim.mention_count.label("mention_count"))
+# SQLite's FTS5 trigram index over claims.text (migration 0009_search).
+_CLAIMS_FTS = table("claims_fts", column("rowid"), column("text"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +32,30 @@ class ClaimFilters:
     source: int | None = None
 
 
-def _filtered(filters: ClaimFilters) -> Select:
-    query = select(Claim)
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_search(query: Select, q: str, dialect: str) -> Select:
+    """Case-insensitive substring search, answered by the trigram index of each database."""
+    exact = Claim.text.ilike(f"%{_escape_like(q)}%", escape="\\")
+    if dialect == "sqlite":
+        # Joined (not IN): the planner then either walks the claims page by page and probes the
+        # index, or walks the index's few matches, instead of listing every match first. FTS5 LIKE
+        # takes no ESCAPE, so its matches are a superset; the exact condition keeps the right ones.
+        fts_match = _CLAIMS_FTS.c.text.like(f"%{q}%")
+        return query.join_from(Claim, _CLAIMS_FTS, _CLAIMS_FTS.c.rowid == Claim.id).where(fts_match, exact)
+    return query.where(exact)  # pg_trgm GIN index
+
+
+def _filtered(filters: ClaimFilters, dialect: str, *columns) -> Select:
+    query = select(*columns)
     if filters.report is not None:
         query = query.where(Claim.id.in_(
             select(ClaimMention.claim_id).where(ClaimMention.report_id == filters.report)
         ))
     if filters.q:
-        escaped = filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Claim.text.ilike(f"%{escaped}%", escape="\\"))
+        query = _text_search(query, filters.q, dialect)
     if filters.truncated is not None:
         query = query.where(Claim.truncated.is_(filters.truncated))
     if filters.source is not None:
@@ -43,33 +63,38 @@ def _filtered(filters: ClaimFilters) -> Select:
         query = query.where(Claim.id.in_(
             select(ClaimMention.claim_id).where(ClaimMention.report_id.in_(citing_reports))
         ))
-    if filters.verdict == "unverified":
-        query = query.where(Claim.id.not_in(select(Verification.claim_id)))
-    elif filters.verdict is not None:
-        # Claims with at least one mention whose latest verdict is the one asked for.
-        latest = select(func.max(Verification.id)).group_by(Verification.mention_id)
-        query = query.where(Claim.id.in_(
-            select(Verification.claim_id).where(Verification.id.in_(latest), Verification.verdict == filters.verdict)
-        ))
+    if filters.verdict is not None:
+        # A mention's latest verdict is kept on the mention (indexed by verdict, claim).
+        mention = select(ClaimMention.id).where(ClaimMention.claim_id == Claim.id)
+        if filters.verdict == "unverified":
+            query = query.where(~exists(mention.where(ClaimMention.latest_verdict.is_not(None))))
+        else:
+            query = query.where(exists(mention.where(ClaimMention.latest_verdict == filters.verdict)))
     return query
 
 
 def list_claims(session: Session, filters: ClaimFilters, *, sort: ClaimSort = "id",
-                cursor: str | None = None, limit: int = 50) -> tuple[list[Claim], str | None]:
-    """One page of claims and the cursor of the next page (None on the last page)."""
+                cursor: str | None = None, limit: int = 50) -> tuple[list[Row], str | None]:
+    """One page of claims (rows of ``SUMMARY_COLUMNS``) and the next page's cursor (None on the
+    last page)."""
     descending = sort.startswith("-")
-    column = Claim.text if sort.lstrip("-") == "text" else Claim.id
-    query = _filtered(filters)
+    column_ = Claim.text if sort.lstrip("-") == "text" else Claim.id
+    query = _filtered(filters, session.get_bind().dialect.name, *SUMMARY_COLUMNS)
     if cursor:  # keyset: rows after the last one by (sort value, id)
-        value, last_id = decode_cursor(cursor, str if column is Claim.text else int)
-        after = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
-        query = query.where(or_(after(column, value), and_(column == value, after(Claim.id, last_id))))
-    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
-    rows = list(session.scalars(query.order_by(direction(column), direction(Claim.id)).limit(limit + 1)))
+        value, last_id = decode_cursor(cursor, str if column_ is Claim.text else int)
+        if column_ is Claim.id:
+            query = query.where(Claim.id < last_id if descending else Claim.id > last_id)
+        else:
+            key, after = tuple_(Claim.text, Claim.id), tuple_(value, last_id)
+            query = query.where(key < after if descending else key > after)
+    order = [column_.desc(), Claim.id.desc()] if descending else [column_.asc(), Claim.id.asc()]
+    if column_ is Claim.id:
+        order = order[:1]
+    rows = list(session.execute(query.order_by(*order).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
-    return rows[:limit], encode_cursor(last.text if column is Claim.text else last.id, last.id)
+    return rows[:limit], encode_cursor(last.text if column_ is Claim.text else last.id, last.id)
 
 
 def get_claim(session: Session, claim_id: int) -> Claim:

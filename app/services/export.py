@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import ClaimMention, Evidence, Verification
-from app.services.verify import latest_verifications
+from app.services.verdicts import latest_verifications
 
 ExportFormat = Literal["json", "jsonl", "csv"]
 EXPORT_FIELDS = ("claim_id", "report_id", "text", "stated_verified", "stated_confidence",

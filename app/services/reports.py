@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.errors import NotFoundError
 from app.models import Citation, Claim, ClaimMention, Report, Source
+from app.models.base import utcnow
 from app.settings import Settings
 from verifier.reports import ParsedReport, claim_group_key, claim_key, decode_report, parse_report
 
@@ -51,6 +52,8 @@ def ingest_parsed(session: Session, parsed: ParsedReport) -> IngestResult:
 
 
 def _insert_report(session: Session, parsed: ParsedReport) -> Report:
+    """The report row, then its claims, mentions and citations as bulk INSERTs (one statement
+    per table, not one per row)."""
     report = Report(
         sha256=parsed.sha256, title=parsed.title, author=parsed.author, report_date=parsed.date,
         research_question=parsed.research_question, stated_papers_retrieved=parsed.papers_retrieved,
@@ -58,49 +61,56 @@ def _insert_report(session: Session, parsed: ParsedReport) -> Report:
         stated_quality_score=parsed.quality_score, warnings=parsed.warnings, raw_text=parsed.text,
     )
     session.add(report)
-    claims = _claims_by_key(session, parsed)
-    for position, item in enumerate(parsed.claims):
-        report.mentions.append(ClaimMention(
-            claim=claims[claim_key(item.text)], position=position, line=item.line,
-            stated_verified=item.verified, stated_confidence=item.confidence,
-        ))
-    sources = _sources_by_key(session, parsed)
-    for position, ref in enumerate(parsed.references):
-        report.citations.append(Citation(
-            position=position, raw=ref.raw, warning=ref.warning,
-            source=sources[ref.arxiv.key] if ref.arxiv else None,
-        ))
     session.flush()
+    claim_ids = _claim_ids_by_key(session, parsed)
+    if parsed.claims:
+        session.execute(insert(ClaimMention), [
+            dict(report_id=report.id, claim_id=claim_ids[claim_key(item.text)], position=position,
+                 line=item.line, stated_verified=item.verified, stated_confidence=item.confidence)
+            for position, item in enumerate(parsed.claims)])
+    source_ids = _source_ids_by_key(session, parsed)
+    if parsed.references:
+        session.execute(insert(Citation), [
+            dict(report_id=report.id, position=position, raw=ref.raw, warning=ref.warning,
+                 source_id=source_ids[ref.arxiv.key] if ref.arxiv else None)
+            for position, ref in enumerate(parsed.references)])
     return report
 
 
-def _claims_by_key(session: Session, parsed: ParsedReport) -> dict[str, Claim]:
-    """Existing claims for the report's wordings, creating the missing ones (grouped)."""
+def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
+    """Claim ids for the report's wordings, inserting the missing claims (grouped) in bulk."""
     wanted = {claim_key(c.text): c for c in parsed.claims}
-    found = {c.key: c for c in session.scalars(select(Claim).where(Claim.key.in_(wanted)))}
+    found = dict(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(wanted))).all())
     missing = {key: item for key, item in wanted.items() if key not in found}
+    if not missing:
+        return found
     group_keys = {key: claim_group_key(item.text) for key, item in missing.items()}
     groups = dict(session.execute(
         select(Claim.group_key, func.min(Claim.group_id))
         .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
     ).all())
-    created = [Claim(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key])
-               for key, item in missing.items()]
-    session.add_all(created)
-    session.flush()  # one INSERT batch; ids are needed for the groups
-    for claim in created:
-        claim.group_id = groups.setdefault(claim.group_key, claim.id)
-        found[claim.key] = claim
+    session.execute(insert(Claim), [
+        dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
+             group_id=groups.get(group_keys[key]), created_at=utcnow())
+        for key, item in missing.items()])
+    # A new group is named by its first claim: one UPDATE for all of them.
+    same_group = aliased(Claim)
+    first = select(func.min(same_group.id)).where(same_group.group_key == Claim.group_key).scalar_subquery()
+    session.execute(update(Claim).where(Claim.key.in_(missing), Claim.group_id.is_(None))
+                    .values(group_id=first).execution_options(synchronize_session=False))
+    found.update(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(missing))).all())
     return found
 
 
-def _sources_by_key(session: Session, parsed: ParsedReport) -> dict[str, Source]:
+def _source_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
     wanted = {ref.arxiv.key: ref.arxiv for ref in parsed.references if ref.arxiv}
-    found = {s.key: s for s in session.scalars(select(Source).where(Source.key.in_(wanted)))}
+    found = dict(session.execute(select(Source.key, Source.id).where(Source.key.in_(wanted))).all())
     for key, arxiv_id in wanted.items():
         if key not in found:
-            found[key] = Source(key=key, arxiv_id=arxiv_id.base, version=arxiv_id.version)
-            session.add(found[key])
+            source = Source(key=key, arxiv_id=arxiv_id.base, version=arxiv_id.version)
+            session.add(source)
+            session.flush()
+            found[key] = source.id
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.services.reports import get_report
-from app.services.verify import latest_verifications
+from app.services.verdicts import latest_verifications
 
 MAX_EVIDENCE = 3
 

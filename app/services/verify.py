@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
 from app.jobs.queue import enqueue
 from app.models import Citation, Claim, ClaimMention, Evidence, Job, Passage, Report, Source, Verification
+from app.services.verdicts import ClaimStatus, latest_verdicts, latest_verifications  # noqa: F401 (re-exported)
 from app.settings import Settings
 from verifier.passages import Passage as DomainPassage
 from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, embedding_choice, verify_claim
@@ -236,63 +237,6 @@ def handle_verify_job(ctx) -> dict:
     target = VerifyTarget(ctx.payload.get("report_id"), ctx.payload.get("claim_id"))
     return run_verification(ctx.settings, ctx.session_scope, target, job_id=ctx.job_id,
                             progress=ctx.progress)
-
-
-def latest_verifications(session: Session, *, claim_ids: Iterable[int] | None = None,
-                         report_id: int | None = None,
-                         mention_ids: Iterable[int] | None = None) -> dict[int, Verification]:
-    """The latest verification of each mention, by mention id (evidence loaded)."""
-    latest = select(func.max(Verification.id)).group_by(Verification.mention_id)
-    if claim_ids is not None:
-        latest = latest.where(Verification.claim_id.in_(list(claim_ids)))
-    if mention_ids is not None:
-        latest = latest.where(Verification.mention_id.in_(list(mention_ids)))
-    if report_id is not None:
-        latest = latest.where(Verification.mention_id.in_(
-            select(ClaimMention.id).where(ClaimMention.report_id == report_id)))
-    rows = session.scalars(
-        select(Verification).where(Verification.id.in_(latest))
-        .options(selectinload(Verification.evidence))
-    )
-    return {v.mention_id: v for v in rows}
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimStatus:
-    """A claim's overall status from its mentions' latest verdicts.
-
-    ``verdict`` is the shared verdict, ``mixed`` when mentions disagree (e.g. reports citing
-    different versions), ``unchecked`` when no mention could be checked (no cited source has
-    text; mentions that were checked decide otherwise), ``None`` when never verified."""
-
-    verdict: str | None
-    confidence: float | None
-    counts: dict[str, int]
-    verified_mentions: int
-
-
-def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimStatus]:
-    """Overall status per claim id (claims never verified map to an empty status)."""
-    claim_ids = list(claim_ids)
-    grouped: dict[int, list[Verification]] = {cid: [] for cid in claim_ids}
-    for verification in latest_verifications(session, claim_ids=claim_ids).values():
-        grouped.setdefault(verification.claim_id, []).append(verification)
-    out = {}
-    for claim_id, runs in grouped.items():
-        counts = Counter(v.verdict for v in runs)
-        if not runs:
-            out[claim_id] = ClaimStatus(None, None, {}, 0)
-            continue
-        checked = [v for v in runs if v.verdict != UNCHECKED]
-        decided = Counter(v.verdict for v in checked)
-        if not checked:
-            verdict, confidence = UNCHECKED, None
-        elif len(decided) == 1:
-            verdict, confidence = next(iter(decided)), sum(v.confidence for v in checked) / len(checked)
-        else:
-            verdict, confidence = "mixed", None
-        out[claim_id] = ClaimStatus(verdict, confidence, dict(counts), len(runs))
-    return out
 
 
 def verification_history(session: Session, claim_id: int) -> list[Verification]:

@@ -9,11 +9,12 @@ from sqlalchemy import inspect
 from app.db import dispose_engine, engine_for, make_engine
 from app.migrate import downgrade, upgrade
 from app.models import Base
+from app.models.search import include_name
 
 
 def schema_diff(settings) -> list:
     with engine_for(settings).connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         return compare_metadata(context, Base.metadata)
 
 

@@ -10,7 +10,7 @@ from app.db import session_scope
 from app.jobs.worker import drain
 from app.models import Claim, ClaimMention, Evidence, Verification
 from app.services.sources import attach_source_file
-from app.services.verify import latest_verdicts
+from app.services.verdicts import latest_verdicts
 from app.settings import Settings
 
 V2 = """English intermediate-task training improves zero-shot cross-lingual transfer too.

@@ -1,0 +1,23 @@
+"""Database objects the migrations keep beside the models: claim text search and mention status.
+
+- ``claims_fts`` (SQLite): an FTS5 trigram index over ``claims.text`` (external content), kept in
+  sync by triggers on ``claims``, and an index on ``(text, id)`` for pages sorted by text; PostgreSQL uses a ``pg_trgm`` GIN index on ``claims.text``.
+- ``claim_mentions.latest_*``: the latest verification of each mention (id, verdict,
+  confidence), kept by triggers on ``verifications`` however a run is written (ORM, bulk SQL,
+  an import), so listings read verdicts in one indexed step.
+
+Autogenerate must not report these as drift: ``include_name`` hides them.
+"""
+
+from __future__ import annotations
+
+CLAIMS_FTS = "claims_fts"
+CLAIMS_TRGM_INDEX = "ix_claims_text_trgm"
+CLAIMS_TEXT_INDEX = "ix_claims_text_id"  # SQLite only: PostgreSQL B-trees cannot hold 5,000-character claims
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic ``include_name`` hook: skip the FTS5 tables and the trigram index."""
+    if type_ == "table" and name is not None and name.startswith(CLAIMS_FTS):
+        return False
+    return not (type_ == "index" and name in (CLAIMS_TRGM_INDEX, CLAIMS_TEXT_INDEX))

@@ -1,0 +1,81 @@
+"""Latest verdicts, read from the status that triggers keep on each claim mention.
+
+``claim_mentions.latest_verification_id/latest_verdict/latest_confidence`` always describe the
+mention's newest verification (migration ``0009_search``), so a page of claims gets its status
+in one indexed query and nothing here scans the verification history. Verdicts are plain
+strings: a new verdict label needs no change here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import ClaimMention, Verification
+from verifier.verdict import UNCHECKED
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatus:
+    """A claim's overall status from its mentions' latest verdicts.
+
+    ``verdict`` is the shared verdict, ``mixed`` when mentions disagree (e.g. reports citing
+    different versions), ``unchecked`` when no mention could be checked (no cited source has
+    text; mentions that were checked decide otherwise), ``None`` when never verified."""
+
+    verdict: str | None
+    confidence: float | None
+    counts: dict[str, int]
+    verified_mentions: int
+
+    @classmethod
+    def of(cls, runs: list[tuple[str, float | None]]) -> ClaimStatus:
+        """The status of the latest ``(verdict, confidence)`` of each verified mention."""
+        if not runs:
+            return cls(None, None, {}, 0)
+        counts = Counter(verdict for verdict, _ in runs)
+        checked = [(verdict, conf) for verdict, conf in runs if verdict != UNCHECKED]
+        decided = {verdict for verdict, _ in checked}
+        if not checked:
+            return cls(UNCHECKED, None, dict(counts), len(runs))
+        if len(decided) > 1:
+            return cls("mixed", None, dict(counts), len(runs))
+        confidences = [conf for _, conf in checked if conf is not None]
+        confidence = sum(confidences) / len(confidences) if confidences else None
+        return cls(checked[0][0], confidence, dict(counts), len(runs))
+
+
+def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimStatus]:
+    """Overall status per claim id (claims never verified map to an empty status)."""
+    claim_ids = list(claim_ids)
+    runs: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
+    if claim_ids:
+        rows = session.execute(
+            select(ClaimMention.claim_id, ClaimMention.latest_verdict, ClaimMention.latest_confidence)
+            .where(ClaimMention.claim_id.in_(claim_ids), ClaimMention.latest_verdict.is_not(None))
+            .order_by(ClaimMention.claim_id, ClaimMention.latest_verification_id)
+        )
+        for claim_id, verdict, confidence in rows:
+            runs[claim_id].append((verdict, confidence))
+    return {claim_id: ClaimStatus.of(runs.get(claim_id, [])) for claim_id in claim_ids}
+
+
+def latest_verifications(session: Session, *, claim_ids: Iterable[int] | None = None,
+                         report_id: int | None = None,
+                         mention_ids: Iterable[int] | None = None) -> dict[int, Verification]:
+    """The latest verification of each mention, by mention id (evidence loaded)."""
+    latest = select(ClaimMention.latest_verification_id).where(ClaimMention.latest_verification_id.is_not(None))
+    if claim_ids is not None:
+        latest = latest.where(ClaimMention.claim_id.in_(list(claim_ids)))
+    if mention_ids is not None:
+        latest = latest.where(ClaimMention.id.in_(list(mention_ids)))
+    if report_id is not None:
+        latest = latest.where(ClaimMention.report_id == report_id)
+    rows = session.scalars(
+        select(Verification).where(Verification.id.in_(latest)).options(selectinload(Verification.evidence))
+    )
+    return {v.mention_id: v for v in rows}
