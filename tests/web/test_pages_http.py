@@ -105,8 +105,9 @@ def test_replication_presets_pass_the_spec_policy(client, settings, ingested) ->
     assert any("SYNTHETIC DEMONSTRATION" in note for note in spec["notes"])
     card = client.get(f"/jobs/{job.id}/card", headers=HTML).text
     assert "synthetic demonstration" in card and f'data-job-card="{job.id}"' in card
-    derived = client.post(f"/claims/{target}/replicate", data={"preset": "derived"}, follow_redirects=False)
-    assert derived.status_code == 303  # the derived spec is queued (it fails later without XTREME data)
+    derived = client.post(f"/claims/{target}/replicate", data={"preset": "derived"}, headers=HTML)
+    assert derived.status_code == 422  # no XTREME data here: refused before queueing, with the fix
+    assert "CLAIMTRACE_XTREME_DATA_DIR" in derived.text and "claimtrace xtreme check" in derived.text
     not_replicable = client.post(f"/claims/{claim_id(settings, 'TyDiQA shows')}/replicate",
                                  data={"preset": "derived"}, headers=HTML)
     assert not_replicable.status_code == 422 and "not replicable" in not_replicable.text
