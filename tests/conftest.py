@@ -13,7 +13,6 @@ socket); with ``CLAIMTRACE_REQUIRE_POSTGRES=1`` (CI) an unreachable server is an
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -26,10 +25,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from app.db import dispose_engine, session_scope
+from app.jobs.executors import settings_environ
 from app.migrate import upgrade
 from app.settings import Settings
 
@@ -178,15 +177,9 @@ def admin_client(client_for):
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a subprocess exactly these settings."""
+    """The environment that gives a subprocess exactly these settings (as a job process gets)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACE_")}
-    for name, value in settings.model_dump().items():
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if isinstance(value, list):
-            value = json.dumps([str(v) for v in value])
-        if value is not None:
-            env[f"CLAIMTRACE_{name.upper()}"] = str(value)
+    env.update(settings_environ(settings))
     return env
 
 
