@@ -88,5 +88,5 @@ def up(
                f"{settings.data_dir / LOCAL_TOKEN_FILE}, mode 0600): {token}")
     typer.echo("  use it as 'Authorization: Bearer <token>', or sign in with it on the web pages")
     if serve_api:
-        typer.echo(f"serving on http://{host}:{port} (API docs at /docs)")
+        typer.echo(f"serving on http://{host}:{port} (web view at /, API docs at /docs)")
         serve(host=host, port=port, worker=True, workers=workers)
