@@ -2,9 +2,9 @@
 
 Both loops train the same model shape from the same initial weights on the same features
 with the same batch size, optimiser (AdamW), schedule (linear, 10 % warm-up), gradient
-clipping, dynamic padding and length grouping; on CUDA both use bf16 autocast and fused
-AdamW. Each loop first runs a few warm-up steps (not timed), then ``--steps`` timed
-steps. Both are timed over the same window — from just before the first optimiser step
+clipping, dynamic padding and length grouping, and fused AdamW (Trainer's default on CPU and
+CUDA); on CUDA both use bf16 autocast. Each loop first runs a few warm-up steps (not
+timed), then ``--steps`` timed steps. Both are timed over the same window — from just before the first optimiser step
 to just after the last, set-up (model wrapping, optimiser, data loader) excluded on both
 sides — and throughput counts real (non-padding) tokens per second of that window.
 ``--repeats`` runs (default 3) interleave the two loops in alternating order (ours first,

@@ -5,8 +5,9 @@ Read top to bottom like transformers' ``run_*_no_trainer`` examples:
 * every optimiser step draws one task (`sampling.task_schedule`) and takes
   ``gradient_accumulation_steps`` micro-batches of it;
 * batches are length-grouped and padded to their own longest sequence;
-* on CUDA the forward pass runs under bf16 autocast and AdamW is fused; on CPU
-  everything is float32 — same code, only `Runtime` differs;
+* AdamW is fused (one kernel per step, on CPU as on CUDA); on CUDA the forward
+  pass runs under bf16 autocast, on CPU everything is float32 — same code, only
+  `Runtime` differs;
 * linear warm-up then linear decay; gradient clipping;
 * periodic evaluation on the English dev set with early stopping (the best
   weights are restored at the end);
@@ -132,7 +133,7 @@ class Runtime:
         return cls(
             device=dev,
             bf16=cuda and torch.cuda.is_bf16_supported(),
-            fused_adamw=cuda,
+            fused_adamw=dev.type in {"cuda", "cpu"},  # torch's fused AdamW kernels exist for both
             pad_to_multiple_of=8 if cuda else None,
         )
 
@@ -213,7 +214,7 @@ def total_steps(streams: Sequence[TaskStream], config: TrainConfig) -> int:
 
 
 def build_optimizer(model: torch.nn.Module, config: TrainConfig, runtime: Runtime) -> torch.optim.Optimizer:
-    """AdamW (fused on CUDA); biases and LayerNorm weights get no weight decay."""
+    """AdamW (fused where torch has the kernel); biases and LayerNorm weights get no weight decay."""
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
@@ -229,7 +230,7 @@ def build_optimizer(model: torch.nn.Module, config: TrainConfig, runtime: Runtim
         betas=config.adam_betas,
         eps=config.adam_epsilon,
         fused=runtime.fused_adamw or None,
-        foreach=None if runtime.fused_adamw else True,  # CPU: one multi-tensor update, not one per parameter
+        foreach=None if runtime.fused_adamw else True,  # else one multi-tensor update, not one per parameter
     )
 
 

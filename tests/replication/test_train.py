@@ -21,7 +21,7 @@ from replication.sampling import (
 )
 from replication.spec import SamplingScheme
 from replication.tasks import get_task
-from replication.train import TaskStream, TrainConfig, set_seed, total_steps, train
+from replication.train import Runtime, TaskStream, TrainConfig, build_optimizer, set_seed, total_steps, train
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +176,18 @@ def test_training_refuses_a_task_without_a_head(tiny_root: Path, streams) -> Non
     model = _model(tiny_root, [data["panx"][0]])
     with pytest.raises(ValueError, match=r"no head for tasks \['hellaswag'\]"):
         train(model, [TaskStream("hellaswag", data["hellaswag"][1], 4)], TrainConfig(device="cpu"), pad_id=pad_id)
+
+
+def test_optimizer_is_fused_adamw_without_decay_on_norms_and_biases(tiny_root: Path, streams) -> None:
+    """One fused AdamW kernel per step on CPU (about 1 ms of a 25 ms tiny step, foreach vs fused),
+    as Trainer's default; LayerNorm weights and biases are not decayed."""
+    data, _ = streams
+    model = _model(tiny_root, [data["panx"][0]])
+    config = TrainConfig(device="cpu", weight_decay=0.01)
+    optimizer = build_optimizer(model, config, Runtime.resolve("cpu"))
+    assert optimizer.defaults["fused"] is True
+    decayed, plain = optimizer.param_groups
+    assert decayed["weight_decay"] == 0.01 and plain["weight_decay"] == 0.0
+    plain_ids = {id(p) for p in plain["params"]}
+    for name, param in model.named_parameters():
+        assert (id(param) in plain_ids) == (param.ndim < 2 or "LayerNorm" in name), name
