@@ -2,8 +2,8 @@
 
 Both loops train the same model shape from the same initial weights on the same features
 with the same batch size, optimiser (AdamW), schedule (linear, 10 % warm-up), gradient
-clipping, dynamic padding and length grouping, and fused AdamW (Trainer's default on CPU and
-CUDA); on CUDA both use bf16 autocast. Each loop first runs a few warm-up steps (not
+clipping, dynamic padding and length grouping, and the same AdamW kernel (Trainer gets ours
+through ``optimizer_cls_and_kwargs``: fused on CUDA, foreach on CPU); on CUDA both use bf16 autocast. Each loop first runs a few warm-up steps (not
 timed), then ``--steps`` timed steps. Both are timed over the same window — from just before the first optimiser step
 to just after the last, set-up (model wrapping, optimiser, data loader) excluded on both
 sides — and throughput counts real (non-padding) tokens per second of that window.
@@ -146,19 +146,21 @@ def run_trainer(setup: Setup, state: dict[str, torch.Tensor], steps: int, warmup
     wrapped = _TrainerModel(setup.model)
     lengths = [len(f["input_ids"]) for f in setup.features]
     collator = _CountingCollator(setup.pad_id, runtime.pad_to_multiple_of)
+    # The same optimiser kernel as `build_optimizer` (Trainer adds the weight-decay groups).
+    adamw = {"lr": 1e-5, "fused": runtime.fused_adamw or None, "foreach": None if runtime.fused_adamw else True}
 
     def make(max_steps: int, out: str) -> Trainer:
         args = TrainingArguments(
             output_dir=out, per_device_train_batch_size=setup.batch_size, max_steps=max_steps,
             learning_rate=1e-5, warmup_steps=max(1, max_steps // 10), weight_decay=0.01, max_grad_norm=1.0,
             lr_scheduler_type="linear", bf16=runtime.bf16, use_cpu=runtime.device.type == "cpu",
-            optim="adamw_torch_fused" if runtime.fused_adamw else "adamw_torch",
             train_sampling_strategy="group_by_length", length_column_name="length",
             logging_strategy="no", save_strategy="no", report_to="none", disable_tqdm=True,
             remove_unused_columns=False, dataloader_num_workers=0, seed=0,
         )
         dataset = _ListDataset(setup.features, lengths)
-        trainer = Trainer(model=wrapped, args=args, train_dataset=dataset, data_collator=collator)
+        trainer = Trainer(model=wrapped, args=args, train_dataset=dataset, data_collator=collator,
+                          optimizer_cls_and_kwargs=(torch.optim.AdamW, adamw))
         trainer.remove_callback(PrinterCallback)  # no metrics dict on stdout
         return trainer
 

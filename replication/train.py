@@ -5,9 +5,9 @@ Read top to bottom like transformers' ``run_*_no_trainer`` examples:
 * every optimiser step draws one task (`sampling.task_schedule`) and takes
   ``gradient_accumulation_steps`` micro-batches of it;
 * batches are length-grouped and padded to their own longest sequence;
-* AdamW is fused (one kernel per step, on CPU as on CUDA); on CUDA the forward
-  pass runs under bf16 autocast, on CPU everything is float32 — same code, only
-  `Runtime` differs;
+* on CUDA the forward pass runs under bf16 autocast and AdamW is fused; on CPU
+  everything is float32 and AdamW is one multi-tensor (foreach) update — same code,
+  only `Runtime` differs;
 * linear warm-up then linear decay; gradient clipping;
 * periodic evaluation on the English dev set with early stopping (the best
   weights are restored at the end);
@@ -133,7 +133,7 @@ class Runtime:
         return cls(
             device=dev,
             bf16=cuda and torch.cuda.is_bf16_supported(),
-            fused_adamw=dev.type in {"cuda", "cpu"},  # torch's fused AdamW kernels exist for both
+            fused_adamw=cuda,
             pad_to_multiple_of=8 if cuda else None,
         )
 
@@ -214,7 +214,7 @@ def total_steps(streams: Sequence[TaskStream], config: TrainConfig) -> int:
 
 
 def build_optimizer(model: torch.nn.Module, config: TrainConfig, runtime: Runtime) -> torch.optim.Optimizer:
-    """AdamW (fused where torch has the kernel); biases and LayerNorm weights get no weight decay."""
+    """AdamW (fused on CUDA, foreach on CPU); biases and LayerNorm weights get no weight decay."""
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:

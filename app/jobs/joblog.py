@@ -6,15 +6,14 @@ by byte offset (``GET /api/jobs/{id}/logs``), never a path the request names.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.paths import redact_paths
 from app.settings import Settings
 
 MAX_LOG_READ_BYTES = 1_000_000
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)*([\w.@+-]+)")
 
 
 def job_log_path(settings: Settings, job_id: int) -> Path:
@@ -41,11 +40,7 @@ def one_line_error(exc: BaseException, settings: Settings, limit: int = 500) -> 
     configured folders named by their setting, other absolute server paths shortened to their
     last part (the full text is in the job log)."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    for root, name in sorted(((str(settings.data_dir.resolve()), "DATA_DIR"),
-                              (str(settings.xtreme_data_dir.resolve()), "XTREME_DATA_DIR")),
-                             key=lambda pair: -len(pair[0])):  # the longer (inner) root first
-        message = message.replace(root, name)
-    message = _ABSOLUTE_PATH.sub(lambda m: f".../{m.group(1)}", message)
+    message = redact_paths(message, settings)
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return text[:limit]
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.errors import NotFoundError, UnprocessableError
 from app.jobs.context import JobContext
 from app.jobs.queue import enqueue
+from app.paths import shown_path
 from app.models import Claim, Job
 from app.services.replication_policy import enforce_spec_policy
 from app.settings import Settings
@@ -52,26 +53,15 @@ def enqueue_replication(session: Session, settings: Settings, claim_id: int,
         check_data(replication)  # before queueing: a run without its data would only fail later
     except MissingDataError as exc:
         raise UnprocessableError(
-            missing_data_message([_shown(p, settings) for p in exc.missing], _shown(exc.root, settings)),
+            missing_data_message([shown_path(p, settings) for p in exc.missing], shown_path(exc.root, settings)),
             code="missing_data",
-            details={"missing": [str(_shown(p, settings)) for p in exc.missing[:50]], "command": CHECK_COMMAND,
+            details={"missing": [shown_path(p, settings) for p in exc.missing[:50]], "command": CHECK_COMMAND,
                      "setting": DATA_SETTING},
         ) from None
     spec_dict = replication.to_dict()
     digest = hashlib.sha256(json.dumps(spec_dict, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return enqueue(session, JOB_KIND, {"claim_id": claim_id, "spec": spec_dict}, claim_id=claim_id,
                    dedupe_key=f"{JOB_KIND}:{claim_id}:{digest}")
-
-
-def _shown(path: Path, settings: Settings) -> Path:
-    """A path as the user configured it (under XTREME_DATA_DIR as set, or DATA_DIR/...), so that
-    responses do not expose the server's layout beyond what the settings or the spec say."""
-    full = Path(path).resolve()
-    for root, shown in ((Path(settings.xtreme_data_dir), Path(settings.xtreme_data_dir)),
-                        (settings.data_dir, Path("DATA_DIR"))):
-        if full.is_relative_to(root.resolve()):
-            return shown / full.relative_to(root.resolve())
-    return Path(path)
 
 
 def handle_replicate_job(context: JobContext) -> dict:

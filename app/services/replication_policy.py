@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UnprocessableError
+from app.paths import shown_path
 from app.settings import Settings
 from replication.spec import ReplicationSpec
 
@@ -27,12 +28,6 @@ MAX_NOTES = 100
 def _refuse(field: str, problem: str) -> UnprocessableError:
     return UnprocessableError(f"spec field {field!r}: {problem}", code="spec_not_allowed",
                               details={"field": field})
-
-
-def _shown(path: Path, settings: Settings) -> str:
-    """A root as users know it (relative to DATA_DIR when inside it), never the server's layout."""
-    data = settings.data_dir.resolve()
-    return f"DATA_DIR/{path.relative_to(data)}" if path.is_relative_to(data) else "a root in REPLICATION_DATA_ROOTS"
 
 
 def resolve_model(name: str, settings: Settings, field: str = "model") -> str:
@@ -61,7 +56,7 @@ def resolve_data_dir(value: str | Path, settings: Settings, field: str, *, base:
     full = (path if path.is_absolute() else (base or settings.data_dir) / path).resolve()  # follows symlinks
     roots = settings.data_roots
     if not any(full.is_relative_to(root) for root in roots):
-        allowed = ", ".join(_shown(root, settings) for root in roots)
+        allowed = ", ".join(shown_path(root, settings, "a root in REPLICATION_DATA_ROOTS") for root in roots)
         raise _refuse(field, f"{str(value)[:200]!r} is outside the data folders replications may read "
                              f"({allowed}; setting REPLICATION_DATA_ROOTS)")
     return full

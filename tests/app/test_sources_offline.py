@@ -42,13 +42,18 @@ def test_fetch_without_dns_fails_every_source_at_once_and_names_the_fix(cli, ing
     assert "`claimtrace sources add --folder DIR`" in result.stderr and "CLAIMTRACE_OFFLINE=1" in result.stderr
 
 
-def test_add_folder_attaches_copies_by_arxiv_id_and_warns_on_a_mismatch(cli, settings, tmp_path) -> None:
-    cache = content_cache(settings)
-    cache.set_entry("arxiv/2005.13013v2/meta", {
+def _copies_folder_with_known_paper(settings, tmp_path):
+    """An empty folder for copies, with 2005.13013v2's title and abstract known to the cache."""
+    content_cache(settings).set_entry("arxiv/2005.13013v2/meta", {
         "id": "2005.13013v2", "title": "English intermediate-task training improves zero-shot "
         "cross-lingual transfer too", "abstract": ABSTRACT})
     folder = tmp_path / "copies"
     folder.mkdir()
+    return folder
+
+
+def test_add_folder_attaches_copies_by_arxiv_id_and_warns_on_a_mismatch(cli, settings, tmp_path) -> None:
+    folder = _copies_folder_with_known_paper(settings, tmp_path)
     (folder / "2005.13013v2.txt").write_text(
         "A study of protein folding in yeast.\n\nWe measure chaperone expression under heat stress "
         "and find that folding rates double.\n", encoding="utf-8")
@@ -68,12 +73,7 @@ def test_add_folder_attaches_copies_by_arxiv_id_and_warns_on_a_mismatch(cli, set
 
 
 def test_add_folder_matching_copy_has_no_warning_and_bad_usage_is_named(cli, settings, tmp_path) -> None:
-    cache = content_cache(settings)
-    cache.set_entry("arxiv/2005.13013v2/meta", {
-        "id": "2005.13013v2", "title": "English intermediate-task training improves zero-shot "
-        "cross-lingual transfer too", "abstract": ABSTRACT})
-    folder = tmp_path / "copies"
-    folder.mkdir()
+    folder = _copies_folder_with_known_paper(settings, tmp_path)
     (folder / "2005.13013v2.txt").write_text(
         "English intermediate-task training improves zero-shot cross-lingual transfer too.\n\n"
         + ABSTRACT + "\n", encoding="utf-8")

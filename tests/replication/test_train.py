@@ -178,14 +178,14 @@ def test_training_refuses_a_task_without_a_head(tiny_root: Path, streams) -> Non
         train(model, [TaskStream("hellaswag", data["hellaswag"][1], 4)], TrainConfig(device="cpu"), pad_id=pad_id)
 
 
-def test_optimizer_is_fused_adamw_without_decay_on_norms_and_biases(tiny_root: Path, streams) -> None:
-    """One fused AdamW kernel per step on CPU (about 1 ms of a 25 ms tiny step, foreach vs fused),
-    as Trainer's default; LayerNorm weights and biases are not decayed."""
+def test_cpu_optimizer_is_one_multi_tensor_adamw_without_decay_on_norms_and_biases(tiny_root: Path, streams) -> None:
+    """On CPU one foreach AdamW update per step (torch's per-parameter default is a third slower
+    on the tiny model); LayerNorm weights and biases are not decayed."""
     data, _ = streams
     model = _model(tiny_root, [data["panx"][0]])
     config = TrainConfig(device="cpu", weight_decay=0.01)
     optimizer = build_optimizer(model, config, Runtime.resolve("cpu"))
-    assert optimizer.defaults["fused"] is True
+    assert optimizer.defaults["foreach"] is True and not optimizer.defaults["fused"]
     decayed, plain = optimizer.param_groups
     assert decayed["weight_decay"] == 0.01 and plain["weight_decay"] == 0.0
     plain_ids = {id(p) for p in plain["params"]}
