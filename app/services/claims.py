@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Row, Select, column, exists, select, table, tuple_
+from sqlalchemy import Row, Select, column, exists, func, literal_column, select, table, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
@@ -16,7 +16,8 @@ from app.services.pagination import decode_cursor, encode_cursor
 ClaimSort = Literal["id", "-id", "text", "-text"]
 VerdictFilter = Literal["supported", "contradicted", "not_enough_info", "unchecked", "unverified"]
 MAX_PAGE = 200
-SEARCH_WALK_ROWS = 2000  # see _walked_search
+SEARCH_WALK_ROWS = 5000  # see _walked_search
+TEXT_SORT_PREFIX = 200  # characters of PostgreSQL's text sort-key index (migration 0010_perf)
 # The columns of a listed claim (``mention_count`` is counted in SQL).
 SUMMARY_COLUMNS = (Claim.id, Claim.text, Claim.truncated, Claim.completed_text, Claim.group_id,
                    Claim.mention_count.label("mention_count"))
@@ -75,39 +76,54 @@ def _filtered(filters: ClaimFilters, dialect: str, *columns, indexed_search: boo
     return query
 
 
-def _ordered(query: Select, sort: ClaimSort, cursor: str | None) -> Select:
+def _sort_keys(sort: ClaimSort, dialect: str) -> list:
+    """The ORDER BY columns of ``sort`` (ascending), ending with the id. PostgreSQL sorts text
+    in byte order, led by the indexed 200-character prefix (migration 0010_perf); SQLite's
+    BINARY index on (text, id) is in the same order."""
+    if sort.lstrip("-") != "text":
+        return [Claim.id]
+    if dialect == "postgresql":
+        prefix = func.left(Claim.text, literal_column(str(TEXT_SORT_PREFIX))).collate("C")
+        return [prefix, Claim.text.collate("C"), Claim.id]
+    return [Claim.text, Claim.id]
+
+
+def _ordered(query: Select, sort: ClaimSort, cursor: str | None, dialect: str) -> Select:
     """``query`` from the rows after ``cursor`` by (sort value, id), in that order."""
     descending = sort.startswith("-")
-    column_ = Claim.text if sort.lstrip("-") == "text" else Claim.id
+    keys = _sort_keys(sort, dialect)
     if cursor:  # keyset: rows after the last one by (sort value, id)
-        value, last_id = decode_cursor(cursor, str if column_ is Claim.text else int)
-        if column_ is Claim.id:
+        value, last_id = decode_cursor(cursor, str if len(keys) > 1 else int)
+        if len(keys) == 1:
             query = query.where(Claim.id < last_id if descending else Claim.id > last_id)
         else:
-            key, after = tuple_(Claim.text, Claim.id), tuple_(value, last_id)
-            query = query.where(key < after if descending else key > after)
-    order = [column_.desc(), Claim.id.desc()] if descending else [column_.asc(), Claim.id.asc()]
-    return query.order_by(*(order[:1] if column_ is Claim.id else order))
+            after = [value[:TEXT_SORT_PREFIX], value, last_id] if len(keys) == 3 else [value, last_id]
+            key, after_ = tuple_(*keys), tuple_(*after)
+            query = query.where(key < after_ if descending else key > after_)
+            if len(keys) == 3:  # where the prefix index starts (the row comparison alone does not say)
+                query = query.where(keys[0] <= after[0] if descending else keys[0] >= after[0])
+    return query.order_by(*(k.desc() if descending else k.asc() for k in keys))
 
 
 def _walked_search(session: Session, filters: ClaimFilters, dialect: str, sort: ClaimSort, cursor: str | None,
                    limit: int) -> list[Row] | None:
     """A text search's page from the next ``SEARCH_WALK_ROWS`` rows of the listing in order, or
-    None when they hold less than a page. A frequent term (1 claim in 40 or more) fills its
+    None when they hold less than a page. A frequent term (1 claim in 100 or more) fills its
     page here in a few milliseconds, where the trigram index would list and sort all its
     matches; a rare one falls back to the index."""
-    if dialect != "sqlite" and sort.lstrip("-") == "text":
-        return None  # PostgreSQL has no index in text order to walk (claims are too long for a B-tree)
     unsearched = ClaimFilters(report=filters.report, truncated=filters.truncated, verdict=filters.verdict,
                               source=filters.source)
     # The walk reads (id, text) only: on SQLite the index on (text, id) covers it.
-    walk = _ordered(_filtered(unsearched, dialect, Claim.id, Claim.text), sort, cursor).limit(SEARCH_WALK_ROWS)
+    walk = _ordered(_filtered(unsearched, dialect, Claim.id, Claim.text), sort, cursor, dialect).limit(SEARCH_WALK_ROWS)
     walked = walk.subquery()
-    key = walked.c.text if sort.lstrip("-") == "text" else walked.c.id
+    key = walked.c.id
+    if sort.lstrip("-") == "text":
+        key = walked.c.text.collate("C") if dialect == "postgresql" else walked.c.text  # as _sort_keys
     order = [key.desc(), walked.c.id.desc()] if sort.startswith("-") else [key.asc(), walked.c.id.asc()]
     matches = (select(walked.c.id).where(walked.c.text.ilike(f"%{_escape_like(filters.q or '')}%", escape="\\"))
                .order_by(*order).limit(limit + 1))
-    rows = list(session.execute(_ordered(select(*SUMMARY_COLUMNS).where(Claim.id.in_(matches)), sort, None)))
+    rows = list(session.execute(_ordered(select(*SUMMARY_COLUMNS).where(Claim.id.in_(matches)), sort, None,
+                                                dialect)))
     return rows if len(rows) > limit else None
 
 
@@ -118,7 +134,7 @@ def list_claims(session: Session, filters: ClaimFilters, *, sort: ClaimSort = "i
     dialect = session.get_bind().dialect.name
     rows = _walked_search(session, filters, dialect, sort, cursor, limit) if filters.q else None
     if rows is None:
-        query = _ordered(_filtered(filters, dialect, *SUMMARY_COLUMNS), sort, cursor)
+        query = _ordered(_filtered(filters, dialect, *SUMMARY_COLUMNS), sort, cursor, dialect)
         rows = list(session.execute(query.limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
