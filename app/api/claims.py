@@ -52,9 +52,9 @@ def _claims_page(session: Session, filters: service.ClaimFilters, sort: service.
                  limit: int) -> ModelResponse:
     rows, next_cursor = service.list_claims(session, filters, sort=sort, cursor=cursor, limit=limit)
     statuses = latest_verdicts(session, [c.id for c in rows])
-    # Plain data validated in one pydantic-core call: a third of the cost of building each model.
-    return ModelResponse(CursorPage[ClaimSummary].model_validate(
-        {"items": [_summary_fields(c, statuses[c.id]) for c in rows], "next_cursor": next_cursor}))
+    # Plain data straight from typed columns, in the shape of CursorPage[ClaimSummary] (the
+    # declared response model): encoded once, without building and validating 100 models.
+    return ModelResponse({"items": [_summary_fields(c, statuses[c.id]) for c in rows], "next_cursor": next_cursor})
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail)
