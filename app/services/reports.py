@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -111,6 +111,18 @@ def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
         select(Claim.group_key, func.min(Claim.group_id))
         .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
     ).all())
+    if (ids := _next_claim_ids(session, len(missing))) is not None:
+        # Ids known before the INSERT: a new group is named by its first claim in the same
+        # statement. (An UPDATE afterwards would rewrite each row in every index of claims,
+        # the trigram index included: PostgreSQL cannot update an indexed column in place.)
+        new_ids = dict(zip(missing, sorted(ids)))
+        for key in missing:
+            groups.setdefault(group_keys[key], new_ids[key])
+        session.execute(insert(Claim), [
+            dict(id=new_ids[key], text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
+                 group_id=groups[group_keys[key]], created_at=utcnow())
+            for key, item in missing.items()])
+        return found | new_ids
     session.execute(insert(Claim), [
         dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
              group_id=groups.get(group_keys[key]), created_at=utcnow())
@@ -122,6 +134,15 @@ def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
                     .values(group_id=first).execution_options(synchronize_session=False))
     found.update(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(missing))).all())
     return found
+
+
+def _next_claim_ids(session: Session, count: int) -> list[int] | None:
+    """``count`` new claim ids from PostgreSQL's sequence in one round trip; None on SQLite
+    (where the UPDATE of new rows is cheap)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return list(session.scalars(
+        text("SELECT nextval(pg_get_serial_sequence('claims', 'id')) FROM generate_series(1, :n)"), {"n": count}))
 
 
 def _source_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
