@@ -116,8 +116,18 @@ def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_session(settings: SettingsDep) -> Iterator[Session]:
+REQUEST_SESSION = "db_session"  # request.state key of the request's session
+
+
+def get_session(request: Request, settings: SettingsDep) -> Iterator[Session]:
+    """The request's session, working for the request's caller (``request.state.principal``,
+    set by access control) so that the jobs it queues record who queued them."""
+    from app.security.actor import set_actor
+
     with session_scope(settings) as session:
+        principal = getattr(request.state, "principal", None)
+        set_actor(session, principal.token_id if principal else None)
+        setattr(request.state, REQUEST_SESSION, session)
         yield session
 
 

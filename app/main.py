@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -35,12 +37,22 @@ def middleware_stack(settings: Settings) -> list[Middleware]:
     return stack
 
 
+def native_telemetry() -> dict[str, bool]:
+    """FastAPI's OpenTelemetry hooks look up the global providers on every request (about a
+    tenth of a claims page's cost); Claimtrace exports Prometheus metrics (/metrics) instead.
+    ``FASTAPI_OTEL_AUTO_CONFIGURE=true`` keeps them for an operator who wires OpenTelemetry."""
+    if os.environ.get("FASTAPI_OTEL_AUTO_CONFIGURE", "").lower() == "true":
+        return {}
+    return {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: from the environment). Jobs never run in the API
     process: ``claimtrace worker`` processes run them (``serve``/``up`` start them)."""
     settings = settings or get_settings()
 
     app = FastAPI(title="Claimtrace", version=__version__, docs_url=None, redoc_url=None,
+                  telemetry=native_telemetry(),
                   middleware=middleware_stack(settings),
                   description="Checks what research reports claim against the arXiv sources they cite. "
                               "Writes need an API token (`Authorization: Bearer`); see docs/api.md.")

@@ -184,9 +184,10 @@ def targets(url: str) -> dict:
     with engine.connect() as conn:
         out = {"max_claim": conn.scalar(select(func.max(Claim.id))),
                "max_report": conn.scalar(select(func.max(Report.id))),
+               "report_ids": list(conn.scalars(select(Report.id))),  # ids may have gaps (rolled-back ingests)
                "mentions": conn.scalar(select(func.count()).select_from(ClaimMention)),
                "texts": [list(row) for row in conn.execute(
-                   select(Claim.text, Claim.id).order_by(func.random()).limit(500))]}
+                   select(Claim.text, Claim.id).order_by(func.random()).limit(5000))]}
     engine.dispose()
     return out
 
@@ -317,14 +318,14 @@ class Requests:
             cursor = f"&cursor={self.encode(cid, cid)}" if rng.random() < 0.5 else ""
             return "claims by verdict", f"/api/claims?limit=50&verdict={rng.choice(VERDICTS)}{cursor}"
         if roll < 0.60:
-            return "claims by report", f"/api/claims?limit=50&report={rng.randint(1, self.seeded['max_report'])}"
+            return "claims by report", f"/api/claims?limit=50&report={rng.choice(self.seeded['report_ids'])}"
         if roll < 0.75:
             from urllib.parse import quote
 
             return "text search", f"/api/claims?limit=50&q={quote(rng.choice(SEARCHES))}"
         if roll < 0.90:
-            return "claim detail", f"/api/claims/{rng.randint(1, self.seeded['max_claim'])}"
-        return "report audit", f"/api/reports/{rng.randint(1, self.seeded['max_report'])}/audit"
+            return "claim detail", f"/api/claims/{rng.choice(self.seeded['texts'])[1]}"  # ids may have gaps
+        return "report audit", f"/api/reports/{rng.choice(self.seeded['report_ids'])}/audit"
 
 
 async def reader(session, base: str, pick, tally: Tally, until: float) -> None:

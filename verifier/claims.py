@@ -206,8 +206,9 @@ class ClaimAnalysis:
         return tuple(q for q in self.quantities if q.kind != "year")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light, deterministic stemmer: enough to match "improves"/"improvement"/"improving"."""
+    """A light, deterministic stemmer (cached: a corpus repeats a small vocabulary): enough to match "improves"/"improvement"/"improving"."""
     word = word.lower().strip("'")
     for suffix in ("ements", "ement", "ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -360,6 +361,13 @@ def analyze(text: str) -> ClaimAnalysis:
         truncated=is_truncated(text),
         entity_names=with_families({e.name for e in entities if e.kind in NAMED_KINDS}),
     )
+
+
+@lru_cache(maxsize=8192)
+def named_entities(text: str) -> frozenset[str]:
+    """``analyze(text).entity_names`` without the rest of the analysis (for long texts, e.g. a
+    whole report, whose quantities and frames nobody reads)."""
+    return with_families({e.name for e in find_entities(text) if e.kind in NAMED_KINDS})
 
 
 def _clause_bounds(text: str, position: int) -> tuple[int, int]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.params import Offset, ResourceId
-from app.db import SessionDep, SettingsDep
+from app.db import SessionDep, SettingsDep, session_scope
 from app.errors import PayloadTooLargeError, UnprocessableError
 from app.models import Report
 from app.schemas.common import OffsetPage
@@ -64,11 +63,10 @@ async def _read_limited(request: Request, limit: int) -> bytes:
              responses={200: {"model": IngestResponse, "description": "already ingested: the existing report"},
                         413: {"description": "report over the size or claims limit"},
                         422: {"description": "not a report: the error names the line"}})
-async def ingest_report(request: Request, response: Response, settings: SettingsDep,
-                        session: SessionDep) -> IngestResponse:
+async def ingest_report(request: Request, response: Response, settings: SettingsDep) -> IngestResponse:
     """Ingest one report; 201 when new, 200 with the existing id when already ingested."""
     data = await _read_limited(request, settings.max_report_bytes)
-    result = await run_in_threadpool(_parse_and_store, data, settings, session)  # CPU and DB off the loop
+    result = await run_in_threadpool(_parse_and_store, data, settings)  # CPU and DB off the loop, one thread hop
     if not result.created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/reports/{result.report_id}"
@@ -76,17 +74,17 @@ async def ingest_report(request: Request, response: Response, settings: Settings
                           warnings=result.warnings)
 
 
-def _parse_and_store(data: bytes, settings: Settings, session: Session) -> service.IngestResult:
-    """Parse (linear time) and store in one transaction; parse errors name the line."""
+def _parse_and_store(data: bytes, settings: Settings) -> service.IngestResult:
+    """Parse (linear time), then store in one transaction of its own (no connection is held
+    while the body arrives or the text is parsed); parse errors name the line."""
     try:
         parsed = service.parse_report_bytes(data, settings)
     except ReportTooLargeError as exc:
         raise PayloadTooLargeError(exc.message, details={"line": exc.line or None}) from None
     except ReportParseError as exc:
         raise UnprocessableError(exc.message, code="report_parse_error", details={"line": exc.line}) from None
-    result = service.ingest_parsed(session, parsed)
-    session.commit()
-    return result
+    with session_scope(settings) as session:
+        return service.ingest_parsed(session, parsed)
 
 
 def _summary_fields(report: Report) -> dict:

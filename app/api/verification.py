@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Response, status
+from sqlalchemy.orm import Session
 
 from app.api.params import ResourceId
-from app.db import SessionDep
+from app.api.responses import ModelResponse
+from app.db import SessionDep, SettingsDep, run_in_session
 from app.schemas.jobs import JobOut
 from app.schemas.verification import AuditOut, ClaimStatusOut, VerificationOut
 from app.services import audit as audit_service
@@ -48,9 +50,13 @@ def claim_status(claim_id: ResourceId, session: SessionDep) -> ClaimStatusOut:
 
 
 @router.get("/reports/{report_id}/audit", response_model=AuditOut)
-def report_audit(report_id: ResourceId, session: SessionDep) -> AuditOut:
+async def report_audit(report_id: ResourceId, settings: SettingsDep) -> ModelResponse:
     """Stated vs measured, unsupported claims, unused and off-topic sources, the question."""
-    return AuditOut.model_validate(audit_service.audit_report(session, report_id))
+    return await run_in_session(settings, _audit, report_id)
+
+
+def _audit(session: Session, report_id: int) -> ModelResponse:
+    return ModelResponse(AuditOut.model_validate(audit_service.audit_report(session, report_id)))
 
 
 @router.get("/reports/{report_id}/synthesis", response_model=None, responses={200: {"content": {

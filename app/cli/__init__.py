@@ -58,13 +58,14 @@ def _report_files(paths: list[Path]) -> list[Path]:
 
 
 def ingest_files(paths: list[Path]) -> int:
-    """Ingest each file in its own transaction; returns the number of files that failed."""
-    from app.db import session_scope
-    from app.services.reports import ingest_parsed, parse_report_bytes
+    """Ingest the files in batches of up to ``BULK_BATCH_CLAIMS`` claims, one transaction each
+    (a batch that hits a database error is stored again file by file); returns the number of
+    files that failed to parse. Nothing of a file that fails is stored."""
+    from app.services.reports import BULK_BATCH_CLAIMS, parse_report_bytes
     from verifier.reports import ReportParseError
 
     settings = get_settings()
-    failures = 0
+    failures, batch, claims = 0, [], 0
     for path in _report_files(paths):
         try:
             parsed = parse_report_bytes(path.read_bytes(), settings)
@@ -72,13 +73,36 @@ def ingest_files(paths: list[Path]) -> int:
             failures += 1
             typer.echo(f"{path}:{exc.line}: {exc.message}", err=True)
             continue
+        batch.append((path, parsed))
+        claims += len(parsed.claims)
+        if claims >= BULK_BATCH_CLAIMS:
+            _store_batch(settings, batch)
+            batch, claims = [], 0
+    _store_batch(settings, batch)
+    return failures
+
+
+def _store_batch(settings, batch: list) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.db import session_scope
+    from app.services.reports import ingest_batch, ingest_parsed
+
+    if not batch:
+        return
+    try:
         with session_scope(settings) as session:
-            result = ingest_parsed(session, parsed)
+            results = ingest_batch(session, [parsed for _, parsed in batch])
+    except SQLAlchemyError:  # e.g. a claim another process stored meanwhile: one file at a time
+        results = []
+        for _, parsed in batch:
+            with session_scope(settings) as session:
+                results.append(ingest_parsed(session, parsed))
+    for (path, _), result in zip(batch, results):
         state = "ingested" if result.created else "already ingested"
         typer.echo(f"{path}: {state} as report {result.report_id} ({result.claims} claims)")
         for warning in result.warnings:
             typer.echo(f"{path}: warning: {warning}", err=True)
-    return failures
 
 
 @app.command("ingest")

@@ -14,7 +14,9 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
-from app.db import SessionDep, SettingsDep
+from starlette.concurrency import run_in_threadpool
+
+from app.db import REQUEST_SESSION, SettingsDep, session_scope
 from app.errors import ForbiddenError, UnauthorizedError
 from app.models import ApiToken
 from app.security import tokens
@@ -50,32 +52,47 @@ def _principal(row: ApiToken, via: Literal["bearer", "cookie"], web: WebSession 
     return Principal(token_id=row.id, name=row.name, role=Role.parse(row.role), via=via, web_session=web)
 
 
-def current_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal | None:
+def _lookup(settings: Settings, bearer: str | None, cookie: str | None) -> tuple[Principal | None, WebSession | None]:
+    """The caller of a bearer token (wins) or a session cookie, in its own short transaction
+    (which records when the token was last used)."""
+    with session_scope(settings) as session:
+        if bearer is not None:
+            row = tokens.authenticate(session, bearer)
+            if row is None:
+                raise UnauthorizedError("invalid or revoked API token; ask an admin for a new one "
+                                        "('claimtrace tokens create')", code="invalid_token")
+            return _principal(row, "bearer"), None
+        web = read_session(settings, cookie) if cookie else None
+        row = session.get(ApiToken, web.token_id) if web else None
+        if web and row is not None and row.revoked_at is None:
+            tokens.touch(row)
+            return _principal(row, "cookie", web), web
+        return None, None
+
+
+async def current_principal(request: Request, settings: SettingsDep) -> Principal | None:
     """The caller from ``Authorization: Bearer`` (wins) or the session cookie; None: anonymous.
 
-    A malformed or unknown bearer token is a 401 even where anonymous access would do.
+    A malformed or unknown bearer token is a 401 even where anonymous access would do. An
+    anonymous request touches no database; otherwise the token is checked in one worker thread.
+    The principal is kept on ``request.state`` and names the actor of the request's DB session.
     """
-    principal: Principal | None = None
+    bearer: str | None = None
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise UnauthorizedError("malformed Authorization header; send 'Authorization: Bearer <token>'")
-        row = tokens.authenticate(session, token.strip())
-        if row is None:
-            raise UnauthorizedError("invalid or revoked API token; ask an admin for a new one "
-                                    "('claimtrace tokens create')", code="invalid_token")
-        principal = _principal(row, "bearer")
-    elif cookie := request.cookies.get(SESSION_COOKIE):
-        web = read_session(settings, cookie)
-        row = session.get(ApiToken, web.token_id) if web else None
-        if web and row is not None and row.revoked_at is None:
-            tokens.touch(row)
-            principal = _principal(row, "cookie", web)
+        bearer = token.strip()
+    cookie = request.cookies.get(SESSION_COOKIE) if bearer is None else None
+    principal = None
+    if bearer is not None or cookie:
+        principal, web = await run_in_threadpool(_lookup, settings, bearer, cookie)
+        if web is not None:
             request.state.web_session = web
     request.state.principal = principal
-    set_actor(session, principal.token_id if principal else None)
-    session.commit()  # end the token check's transaction: no connection held while the route waits
+    if (session := getattr(request.state, REQUEST_SESSION, None)) is not None:
+        set_actor(session, principal.token_id if principal else None)  # opened before the check
     return principal
 
 

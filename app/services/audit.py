@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Citation, ClaimMention, Report, Verification
 from app.services.reports import get_report
 from app.services.verdicts import latest_verifications
-from verifier.claims import analyze, content_terms
+from verifier.claims import analyze, content_terms, named_entities
 from verifier.verdict import UNCHECKED, unchecked_reason
 
 # A cited source is off topic when this small a share of its title terms occurs in the report
@@ -140,7 +140,7 @@ def _report_topic(report: Report, mentions: list[ClaimMention]) -> str:
 
 def _off_topic(report: Report, mentions: list[ClaimMention], citations: list[Citation]) -> list[SourceFinding]:
     topic = _report_topic(report, mentions)
-    topic_terms, topic_entities = content_terms(topic), analyze(topic).entity_names
+    topic_terms, topic_entities = content_terms(topic), named_entities(topic)
     out = []
     for citation in citations:
         source = citation.source
@@ -148,7 +148,7 @@ def _off_topic(report: Report, mentions: list[ClaimMention], citations: list[Cit
             continue  # no metadata yet: nothing to judge
         terms = content_terms(source.title)
         share = len(terms & topic_terms) / len(terms) if terms else 0.0
-        entities = analyze(f"{source.title}. {source.abstract or ''}").entity_names
+        entities = named_entities(f"{source.title}. {source.abstract or ''}")
         if share < OFF_TOPIC_SHARE and not (entities & topic_entities):
             out.append(SourceFinding(source.id, source.key, source.title, source.status,
                                      f"only {share:.0%} of its title terms occur in the report"))
@@ -164,9 +164,9 @@ def _question(report: Report, findings: list[ClaimFinding], unchecked_note: str 
     supported = [f for f in findings if f.verdict == "supported"]
     addressing, missing_all = [], set(named)
     for finding in supported:
-        claim = analyze(finding.text)
-        coverage = len(asked.terms & claim.terms) / len(asked.terms) if asked.terms else 0.0
-        missing = named - claim.entity_names
+        terms, entities = content_terms(finding.text), named_entities(finding.text)
+        coverage = len(asked.terms & terms) / len(asked.terms) if asked.terms else 0.0
+        missing = named - entities
         missing_all &= missing
         if coverage >= QUESTION_COVERAGE and not missing:
             addressing.append(finding.claim_id)

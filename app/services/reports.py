@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -15,6 +15,7 @@ from app.settings import Settings
 from verifier.reports import ParsedReport, claim_group_key, claim_key, decode_report, parse_report
 
 INGEST_ATTEMPTS = 3
+BULK_BATCH_CLAIMS = 20_000  # claims stored per transaction by a bulk ingest (ingest_batch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,27 @@ def ingest_parsed(session: Session, parsed: ParsedReport) -> IngestResult:
             if attempt == INGEST_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def ingest_batch(session: Session, batch: list[ParsedReport]) -> list[IngestResult]:
+    """Store many parsed reports in the session's transaction, one result each, in order.
+
+    For bulk ingestion: no savepoint per report, so the transaction pays its commit and the
+    search index's flush once for all of them. The caller commits, or on any database error
+    rolls back (nothing of the batch is stored) and stores the reports one by one with
+    ``ingest_parsed``. A report given twice, or already stored, is "already ingested".
+    """
+    known = dict(session.execute(select(Report.sha256, Report.id)
+                                 .where(Report.sha256.in_({parsed.sha256 for parsed in batch}))).all())
+    results = []
+    for parsed in batch:
+        if (existing := known.get(parsed.sha256)) is not None:
+            results.append(IngestResult(existing, False, len(parsed.claims), parsed.warnings))
+            continue
+        report = _insert_report(session, parsed)
+        known[parsed.sha256] = report.id
+        results.append(IngestResult(report.id, True, len(parsed.claims), parsed.warnings))
+    return results
 
 
 def _insert_report(session: Session, parsed: ParsedReport) -> Report:
@@ -89,6 +111,18 @@ def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
         select(Claim.group_key, func.min(Claim.group_id))
         .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
     ).all())
+    if (ids := _next_claim_ids(session, len(missing))) is not None:
+        # Ids known before the INSERT: a new group is named by its first claim in the same
+        # statement. (An UPDATE afterwards would rewrite each row in every index of claims,
+        # the trigram index included: PostgreSQL cannot update an indexed column in place.)
+        new_ids = dict(zip(missing, sorted(ids)))
+        for key in missing:
+            groups.setdefault(group_keys[key], new_ids[key])
+        session.execute(insert(Claim), [
+            dict(id=new_ids[key], text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
+                 group_id=groups[group_keys[key]], created_at=utcnow())
+            for key, item in missing.items()])
+        return found | new_ids
     session.execute(insert(Claim), [
         dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
              group_id=groups.get(group_keys[key]), created_at=utcnow())
@@ -100,6 +134,15 @@ def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
                     .values(group_id=first).execution_options(synchronize_session=False))
     found.update(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(missing))).all())
     return found
+
+
+def _next_claim_ids(session: Session, count: int) -> list[int] | None:
+    """``count`` new claim ids from PostgreSQL's sequence in one round trip; None on SQLite
+    (where the UPDATE of new rows is cheap)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return list(session.scalars(
+        text("SELECT nextval(pg_get_serial_sequence('claims', 'id')) FROM generate_series(1, :n)"), {"n": count}))
 
 
 def _source_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:

@@ -54,10 +54,11 @@ def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, Cla
     claim_ids = list(claim_ids)
     runs: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
     if claim_ids:
-        rows = session.execute(
-            select(ClaimMention.claim_id, ClaimMention.latest_verdict, ClaimMention.latest_confidence)
-            .where(ClaimMention.claim_id.in_(claim_ids), ClaimMention.latest_verdict.is_not(None))
-            .order_by(ClaimMention.claim_id, ClaimMention.latest_verification_id)
+        mentions = ClaimMention.__table__  # Core: plain rows, no ORM result machinery
+        rows = session.connection().execute(
+            select(mentions.c.claim_id, mentions.c.latest_verdict, mentions.c.latest_confidence)
+            .where(mentions.c.claim_id.in_(claim_ids), mentions.c.latest_verdict.is_not(None))
+            .order_by(mentions.c.claim_id, mentions.c.latest_verification_id)
         )
         for claim_id, verdict, confidence in rows:
             runs[claim_id].append((verdict, confidence))

@@ -59,3 +59,15 @@ def test_healthz_and_openapi(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/reports", "/api/claims", "/api/claims/{claim_id}", "/api/sources"} <= set(paths)
+
+
+def test_claims_page_is_exactly_its_declared_model(client, ingested) -> None:
+    """Pages are encoded from plain rows: they must be what the response model would send."""
+    from app.schemas.claims import ClaimSummary
+    from app.schemas.common import CursorPage
+
+    for params in ({"limit": 7}, {"sort": "-text", "limit": 3}, {"verdict": "unverified"}):
+        page = client.get("/api/claims", params=params).json()
+        assert page["items"]
+        assert page == CursorPage[ClaimSummary].model_validate(page).model_dump(mode="json")
+        assert set(page["items"][0]) == set(ClaimSummary.model_fields)

@@ -48,6 +48,23 @@ def test_malformed_files_report_file_line_and_write_nothing(cli, session, tmp_pa
     assert count(session, Report) == 1 and count(session, ClaimMention) == 9
 
 
+def test_bulk_ingest_stores_a_repeated_file_once_and_matches_one_by_one(cli, session, tmp_path) -> None:
+    """Files are stored in batches (one transaction each): the same report twice in a batch is
+    stored once, and a batch stores exactly what ingesting the files one at a time stores."""
+    text = EXAMPLE_REPORTS[0].read_bytes()
+    (tmp_path / "a.txt").write_bytes(text)
+    (tmp_path / "b.txt").write_bytes(text)
+    result = cli("ingest", str(tmp_path), *map(str, EXAMPLE_REPORTS[1:]))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{tmp_path / 'a.txt'}: ingested as report ")
+    assert lines[1] == lines[0].replace("a.txt: ingested", "b.txt: already ingested")
+    assert (count(session, Report), count(session, Claim), count(session, ClaimMention)) == (5, 18, 51)
+    groups = session.execute(select(func.min(Claim.group_id), func.max(Claim.group_id), func.min(Claim.id))
+                             .group_by(Claim.group_key)).all()
+    assert all(low == high == first for low, high, first in groups)  # a group is named by its first claim
+
+
 def test_missing_path_is_an_error(cli, tmp_path) -> None:
     result = cli("ingest", str(tmp_path / "nope.txt"))
     assert result.returncode == 1 and "no such file" in result.stderr
