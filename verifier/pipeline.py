@@ -21,6 +21,7 @@ from verifier.claims import ClaimAnalysis, analyze, complete_claim
 from verifier.nli import NLIModel
 from verifier.passages import Passage, is_heading
 from verifier.retrieval import Embedder, Hit, IndexCache
+from verifier.stance_head import StanceHead, settled_by_checks, source_features
 from verifier.verdict import (
     LABELS, UNCHECKED, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
     unchecked_reason, version_notes,
@@ -66,6 +67,7 @@ class VerifierModels:
     calibrator: TemperatureCalibrator | None = None
     confidence: ConfidenceCalibrator | None = None
     extra_ids: dict[str, str] = field(default_factory=dict)
+    head: StanceHead | None = None
     # Fingerprints of the claims the stance model was trained on (its manifest) and those the
     # calibration was fitted on: evaluation keeps them out of its figures.
     seen_by_model: frozenset[str] = frozenset()
@@ -145,32 +147,75 @@ def _checks_only_probs(window: CheckResult, passages: Sequence[CheckResult]) -> 
                    0.35 + 0.6 * contra if contra else 0.0)
 
 
-def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
-                 query_vector: np.ndarray | None, *, top_k: int = TOP_K) -> SourceJudgement:
-    """The verdict of one source version on ``claim``."""
+@dataclass(frozen=True, slots=True)
+class _Assessment:
+    """What retrieval and the checks found for one claim in one source version."""
+
+    hits: list[Hit]
+    passage_checks: list[CheckResult]
+    body: list[Hit]
+    window_hits: list[Hit]
+    window_text: str
+    window_check: CheckResult | None
+    checks_probs: np.ndarray
+
+
+def _assess(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
+            query_vector: np.ndarray | None, top_k: int) -> _Assessment:
     index = models.indexes.get(source.key, source.passages)
     hits: list[Hit] = index.search(claim.text, k=top_k, query_vector=query_vector)
-    if not hits:
-        return SourceJudgement(source.key, source.source_id, source.paper, source.version,
-                               source.cited, LABELS[2], (0.0, 0.0, 1.0), (),
-                               ("no passages: the source has no extracted text",))
     headings = [is_heading(h.passage.text, source.title) for h in hits]
     passage_checks = [replace(check(claim, h.passage.text), heading=True) if heading
                       else check(claim, h.passage.text) for h, heading in zip(hits, headings)]
     body = [h for h, heading in zip(hits, headings) if not heading]
-    if not body:  # only titles or headings match: nothing states anything about the claim
+    if not body:
+        return _Assessment(hits, passage_checks, body, [], "", None, np.array([0.0, 0.0, 1.0]))
+    window_hits = sorted(body[:WINDOW], key=lambda h: h.passage.index)
+    window_text = " ".join(h.passage.text for h in window_hits)
+    window_check = check(claim, window_text)
+    return _Assessment(hits, passage_checks, body, window_hits, window_text, window_check,
+                       _checks_only_probs(window_check, passage_checks))
+
+
+def _features(claim: ClaimAnalysis, found: _Assessment) -> np.ndarray:
+    body_checks = [c for c in found.passage_checks if not c.heading]
+    return source_features(claim, [h.dense for h in found.body], [h.bm25 for h in found.body],
+                           body_checks, found.window_text, found.window_check, found.checks_probs)
+
+
+def stance_features(claim_text: str, source: SourcePassages, models: VerifierModels,
+                    *, top_k: int = TOP_K) -> tuple[np.ndarray, bool] | None:
+    """The stance head's feature row for ``claim_text`` against ``source`` and whether the
+    checks settle it themselves; ``None`` when nothing but titles or headings match."""
+    claim = analyze(claim_text.strip())
+    found = _assess(claim, source, models, models.indexes.encode_query(claim.text), top_k)
+    if found.window_check is None:
+        return None
+    return _features(claim, found), settled_by_checks(found.window_check, found.passage_checks)
+
+
+def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
+                 query_vector: np.ndarray | None, *, top_k: int = TOP_K) -> SourceJudgement:
+    """The verdict of one source version on ``claim``."""
+    found = _assess(claim, source, models, query_vector, top_k)
+    hits, passage_checks = found.hits, found.passage_checks
+    if not hits:
+        return SourceJudgement(source.key, source.source_id, source.paper, source.version,
+                               source.cited, LABELS[2], (0.0, 0.0, 1.0), (),
+                               ("no passages: the source has no extracted text",))
+    if found.window_check is None:  # only titles or headings match: nothing states anything about the claim
         evidence = tuple(_evidence(source, h, c, LABELS[2], np.array([0.0, 0.0, 1.0]), in_window=False)
                          for h, c in zip(hits, passage_checks))
         return SourceJudgement(source.key, source.source_id, source.paper, source.version,
                                source.cited, LABELS[2], (0.0, 0.0, 1.0), evidence,
                                ("only titles or headings match the claim",))
-    window_hits = sorted(body[:WINDOW], key=lambda h: h.passage.index)
-    window_text = " ".join(h.passage.text for h in window_hits)
-    window_check = check(claim, window_text)
-    probs = _checks_only_probs(window_check, passage_checks)
+    window_hits, window_text, window_check = found.window_hits, found.window_text, found.window_check
+    probs = found.checks_probs
     if models.nli is not None:
         model = models.nli.predict([(window_text, claim.text)])[0]
         probs = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
+    if models.head is not None and not settled_by_checks(window_check, passage_checks):
+        probs = models.head.predict(_features(claim, found))[0]  # what the checks leave open
     probs = _apply_checks(probs, window_check, passage_checks)
     label = label_of(probs)
     evidence = tuple(
