@@ -21,7 +21,9 @@ from verifier.claims import ClaimAnalysis, analyze, complete_claim
 from verifier.nli import NLIModel
 from verifier.passages import Passage, is_heading
 from verifier.retrieval import Embedder, Hit, IndexCache
-from verifier.stance_head import StanceHead, settled_by_checks, source_features
+from verifier.stance_head import (
+    HEAD_CONFIDENCE_FILE, StanceHead, head_is_folder, settled_by_checks, source_features,
+)
 from verifier.verdict import (
     LABELS, UNCHECKED, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
     unchecked_reason, version_notes,
@@ -84,18 +86,27 @@ class VerifierModels:
              data_dir: Path | None = None) -> "VerifierModels":
         """Build from settings: ``embedding_model`` "default" is the packaged MiniLM, ``None``
         disables dense retrieval. ``nli_model`` ``None`` means the stance model trained into
-        ``data_dir`` when its manifest shows it beat checks-only on held-out folds, else checks
+        ``data_dir`` (the stance head of ``verifier train-head`` first) when its manifest shows it
+        beat checks-only on held-out folds, else checks
         + retrieval only, whose confidences are calibrated by ``<data_dir>/calibration/``
         (``verifier calibrate``) or the packaged calibration."""
-        from verifier.manifest import default_model_dir, load_manifest, usable_by_default
+        from verifier.manifest import default_head_dir, default_model_dir, load_manifest, usable_by_default
 
         embedder = None
         if embedding_model == "default":
             embedder = Embedder.default()
         elif embedding_model:
             embedder = Embedder(embedding_model)
-        if nli_model is None and data_dir is not None and usable_by_default(default_model_dir(data_dir)):
-            nli_model = str(default_model_dir(data_dir))
+        if nli_model is None and data_dir is not None:
+            nli_model = next((str(folder) for folder in (default_head_dir(data_dir), default_model_dir(data_dir))
+                              if usable_by_default(folder)), None)
+        indexes = IndexCache(cache_dir, embedder)
+        if nli_model and head_is_folder(nli_model):  # the learned stance head and its calibration
+            folder = Path(nli_model)
+            head = StanceHead.load(folder)
+            confidence = ConfidenceCalibrator.load(folder / HEAD_CONFIDENCE_FILE) \
+                if (folder / HEAD_CONFIDENCE_FILE).is_file() else None
+            return cls(indexes, None, None, confidence, head=head, seen_by_model=frozenset(head.claims))
         nli = NLIModel(nli_model) if nli_model else None
         calibrator, seen = None, frozenset()
         if nli_model and Path(nli_model).is_dir():
@@ -106,7 +117,7 @@ class VerifierModels:
         if nli is None and calibrate_checks_only:
             path = checks_only_calibration_path(data_dir)
             confidence = ConfidenceCalibrator.load(path) if path else None
-        return cls(IndexCache(cache_dir, embedder), nli, calibrator, confidence, seen_by_model=seen)
+        return cls(indexes, nli, calibrator, confidence, seen_by_model=seen)
 
     def model_ids(self) -> dict[str, str | None]:
         """What a stored verification records about the models that produced it."""
@@ -118,7 +129,8 @@ class VerifierModels:
             "retrieval": "bm25s+dense-rrf" if embedder else "bm25s",
             "calibration": (self.calibrator.model_id if self.calibrator and self.nli
                             else self.confidence.model_id if self.confidence else None),
-            "stance": "nli+checks" if self.nli else "checks-only",
+            "stance": "nli+checks" if self.nli else "head+checks" if self.head else "checks-only",
+            **({"head": self.head.model_id} if self.head else {}),
             **self.extra_ids,
         }
 
@@ -214,8 +226,11 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
     if models.nli is not None:
         model = models.nli.predict([(window_text, claim.text)])[0]
         probs = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
-    if models.head is not None and not settled_by_checks(window_check, passage_checks):
-        probs = models.head.predict(_features(claim, found))[0]  # what the checks leave open
+    if models.head is not None:
+        head = models.head.predict(_features(claim, found))[0]
+        if settled_by_checks(window_check, passage_checks):  # the checks' label, the head's confidence
+            head = _with_label(head, label_of(_apply_checks(probs, window_check, passage_checks)))
+        probs = head
     probs = _apply_checks(probs, window_check, passage_checks)
     label = label_of(probs)
     evidence = tuple(
@@ -225,6 +240,16 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
     notes = _notes(label, window_check, passage_checks)
     return SourceJudgement(source.key, source.source_id, source.paper, source.version,
                            source.cited, label, tuple(float(p) for p in probs), evidence, notes)
+
+
+def _with_label(probs: np.ndarray, label: str) -> np.ndarray:
+    """``probs`` made to choose ``label``: when the head prefers another label, ``label`` gets
+    just the top probability (a disagreement of the head and the checks is a low confidence)."""
+    probs = np.array(probs, dtype=np.float64)
+    chosen = LABELS.index(label)
+    if int(np.argmax(probs)) != chosen:
+        probs[chosen] = probs.max() + 1e-3
+    return probs / probs.sum()
 
 
 def _notes(label: str, window: CheckResult, passages: Sequence[CheckResult]) -> tuple[str, ...]:
