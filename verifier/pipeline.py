@@ -230,6 +230,8 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
         head = models.head.predict(_features(claim, found))[0]
         if settled_by_checks(window_check, passage_checks):  # the checks' label, the head's confidence
             head = _with_label(head, label_of(_apply_checks(probs, window_check, passage_checks)))
+        else:
+            head = _gate_head(head, window_check)
         probs = head
     probs = _apply_checks(probs, window_check, passage_checks)
     label = label_of(probs)
@@ -240,6 +242,19 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
     notes = _notes(label, window_check, passage_checks)
     return SourceJudgement(source.key, source.source_id, source.paper, source.version,
                            source.cited, label, tuple(float(p) for p in probs), evidence, notes)
+
+
+def _gate_head(probs: np.ndarray, window: CheckResult) -> np.ndarray:
+    """What the head may not decide alone: a contradiction needs the evidence on the claim's
+    subject (its terms and a named entity in common), every named entity of the claim
+    mentioned, and no claim number that the evidence states for another comparison (a
+    different quantity is neutral, never a conflict)."""
+    probs = np.array(probs, dtype=np.float64)
+    if not window.on_topic or not window.shares_entity or window.entities_missing or window.numbers_other \
+            or window.numbers_missing:
+        probs[2] += probs[1]
+        probs[1] = 0.0
+    return probs / probs.sum()
 
 
 def _with_label(probs: np.ndarray, label: str) -> np.ndarray:
