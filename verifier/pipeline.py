@@ -246,14 +246,14 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
 
 def _gate_head(probs: np.ndarray, window: CheckResult) -> np.ndarray:
     """What the head may not decide alone: a contradiction needs the evidence on the claim's
-    subject (its terms and a named entity in common), every named entity of the claim
-    mentioned, and no claim number that the evidence states for another comparison (a
-    different quantity is neutral, never a conflict)."""
+    subject (its terms and a named entity in common), every named entity and every condition
+    of the claim covered, and a claim without numbers (whether a number conflicts is the
+    quantity checks' call: another comparison is neutral, never a conflict)."""
     probs = np.array(probs, dtype=np.float64)
+    states_numbers = bool(window.numbers_agree or window.numbers_missing or window.numbers_conflict)
     if not window.on_topic or not window.shares_entity or window.entities_missing or window.numbers_other \
-            or window.numbers_missing:
-        probs[2] += probs[1]
-        probs[1] = 0.0
+            or states_numbers or window.conditions_unbacked:
+        probs[1] = 0.0  # the head's odds of support against not enough info stand
     return probs / probs.sum()
 
 
@@ -324,7 +324,7 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     if models.calibrator is not None and models.nli is not None:
         probs = models.calibrator.apply(probs)[0]
     label = label_of(probs)
-    confidence = _calibrated(models, label, float(probs[LABELS.index(label)]))
+    confidence = _calibrated(models, label, _raw_confidence(models, label, probs))
     probs = agreeing(probs, label, confidence)
     cited = [j for j in judgements if j.cited]
     evidence = sorted((e for j in cited for e in j.evidence), key=_evidence_rank(label))
@@ -365,6 +365,16 @@ def agreeing(probs: np.ndarray, label: str, confidence: float) -> np.ndarray:
     return out
 
 
+def _raw_confidence(models: VerifierModels, label: str, probs: np.ndarray) -> float:
+    """The score that is calibrated into the verdict's confidence: the verdict's probability, or
+    with the stance head, for supported/contradicted, how settled the evidence is (1 − P(not
+    enough info)), which ranks right against wrong verdicts better than the head's split between
+    support and contradiction."""
+    if models.head is not None and label != LABELS[2]:
+        return float(1.0 - probs[2])
+    return float(probs[LABELS.index(label)])
+
+
 def _calibrated(models: VerifierModels, label: str, confidence: float) -> float:
     """The probability that the verdict is right, where a calibration is known."""
     return models.confidence.apply(label, confidence) if models.confidence else confidence
@@ -386,8 +396,9 @@ def _complete(claim: ClaimAnalysis, judgements: Sequence[SourceJudgement]) -> st
 
 def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
              models: VerifierModels, unreadable: Sequence[str] = ()) -> str:
-    how = (f"stance by NLI model {models.nli.model_id} with deterministic checks"
-           if models.nli else "no NLI model configured: stance from deterministic checks and retrieval only")
+    how = (f"stance by NLI model {models.nli.model_id} with deterministic checks" if models.nli
+           else f"stance by the learned stance head {models.head.model_id}, gated by the deterministic checks"
+           if models.head else "no NLI model configured: stance from deterministic checks and retrieval only")
     missing = (f" Not checked, no text (fetch or attach them): {', '.join(unreadable)}."
                if unreadable else "")
     if label == "not_enough_info":  # the closest any cited source came to settling it
