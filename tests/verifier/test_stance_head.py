@@ -149,6 +149,14 @@ def write_dataset(folder: Path) -> tuple[Path, Path]:
     return folder / "claims.jsonl", folder / "corpus.jsonl"
 
 
+def test_train_head_refuses_an_unknown_calibration(tmp_path: Path) -> None:
+    claims, corpus = write_dataset(tmp_path)
+    refused = run("verifier", "train-head", "--claims", str(claims), "--corpus", str(corpus),
+                  "--calibration", "beta", data_dir=tmp_path / "data")
+    assert refused.returncode != 0 and "--calibration must be logistic or isotonic" in refused.stderr
+    assert not (tmp_path / "data" / "models").exists()
+
+
 def run(*args: str, data_dir: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "CLAIMTRACE_EMBEDDING_MODEL": "none", "CLAIMTRACE_DATA_DIR": str(data_dir)}
     return subprocess.run([CLAIMTRACE, *args], capture_output=True, text=True, timeout=timeout, env=env)
@@ -180,6 +188,15 @@ def test_train_head_with_grouped_cv_writes_a_gated_model(tmp_path: Path) -> None
     models = VerifierModels.load(embedding_model=None, data_dir=data)
     assert models.head is not None and models.confidence is not None and models.nli is None
     assert models.model_ids()["stance"] == "head+checks"
+    assert models.model_ids()["calibration"].startswith("logistic-confidence")
+    stored = json.loads(claims.read_text().splitlines()[0])
+    text = json.loads(corpus.read_text().splitlines()[0])["abstract"]
+    calibrated = verify_claim(stored["claim"], source(text), models)
+    models.confidence = None
+    raw = verify_claim(stored["claim"], source(text), models)
+    assert calibrated.label == raw.label and calibrated.confidence != raw.confidence  # calibration applied
+    assert abs(calibrated.probs[["supported", "contradicted", "not_enough_info"].index(calibrated.label)]
+               - calibrated.confidence) < 1e-9
     manifest["beats_checks_only"] = False
     (folder / "manifest.json").write_text(json.dumps({"kind": "claimtrace-stance-model", **manifest}))
     assert VerifierModels.load(embedding_model=None, data_dir=data).head is None
