@@ -254,7 +254,8 @@ def _gate_head(probs: np.ndarray, window: CheckResult) -> np.ndarray:
     if not window.on_topic or not window.shares_entity or window.entities_missing or window.numbers_other \
             or states_numbers or window.conditions_unbacked:
         probs[1] = 0.0  # the head's odds of support against not enough info stand
-    return probs / probs.sum()
+    total = probs.sum()
+    return probs / total if total > 0 else np.array([0.0, 0.0, 1.0])
 
 
 def _with_label(probs: np.ndarray, label: str) -> np.ndarray:
