@@ -223,16 +223,17 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
                                ("only titles or headings match the claim",))
     window_hits, window_text, window_check = found.window_hits, found.window_text, found.window_check
     probs = found.checks_probs
+    learned = None
     if models.nli is not None:
         model = models.nli.predict([(window_text, claim.text)])[0]
-        probs = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
+        learned = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
     if models.head is not None:
-        head = models.head.predict(_features(claim, found))[0]
-        if settled_by_checks(window_check, passage_checks):  # the checks' label, the head's confidence
-            head = _with_label(head, label_of(_apply_checks(probs, window_check, passage_checks)))
+        learned = models.head.predict(_features(claim, found))[0]
+    if learned is not None:  # a learned stance decides only what the checks leave open
+        if settled_by_checks(window_check, passage_checks):  # the checks' label, the model's confidence
+            probs = _with_label(learned, label_of(_apply_checks(probs, window_check, passage_checks)))
         else:
-            head = _gate_head(head, window_check)
-        probs = head
+            probs = _gate_model(learned, window_check)
     probs = _apply_checks(probs, window_check, passage_checks)
     label = label_of(probs)
     evidence = tuple(
@@ -244,8 +245,8 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
                            source.cited, label, tuple(float(p) for p in probs), evidence, notes)
 
 
-def _gate_head(probs: np.ndarray, window: CheckResult) -> np.ndarray:
-    """What the head may not decide alone: a contradiction needs the evidence on the claim's
+def _gate_model(probs: np.ndarray, window: CheckResult) -> np.ndarray:
+    """What a learned stance may not decide alone: a contradiction needs the evidence on the claim's
     subject (its terms and a named entity in common), every named entity and every condition
     of the claim covered, and a claim without numbers (whether a number conflicts is the
     quantity checks' call: another comparison is neutral, never a conflict)."""
@@ -259,8 +260,8 @@ def _gate_head(probs: np.ndarray, window: CheckResult) -> np.ndarray:
 
 
 def _with_label(probs: np.ndarray, label: str) -> np.ndarray:
-    """``probs`` made to choose ``label``: when the head prefers another label, ``label`` gets
-    just the top probability (a disagreement of the head and the checks is a low confidence)."""
+    """``probs`` made to choose ``label``: when the model prefers another label, ``label`` gets
+    just the top probability (a disagreement of the model and the checks is a low confidence)."""
     probs = np.array(probs, dtype=np.float64)
     chosen = LABELS.index(label)
     if int(np.argmax(probs)) != chosen:
