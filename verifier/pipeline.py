@@ -323,9 +323,9 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     query_vector = models.indexes.encode_query(claim.text) if sources else None
     judgements = [judge_source(claim, s, models, query_vector, top_k=top_k) for s in sources]
     probs = aggregate_sources(judgements)
+    label = label_of(probs)  # the stance decides the verdict; a calibration only its confidence
     if models.calibrator is not None and models.nli is not None:
         probs = models.calibrator.apply(probs)[0]
-    label = label_of(probs)
     confidence = _calibrated(models, label, _raw_confidence(models, label, probs))
     probs = agreeing(probs, label, confidence)
     cited = [j for j in judgements if j.cited]

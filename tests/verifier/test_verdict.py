@@ -191,3 +191,15 @@ def test_a_cross_encoder_that_always_contradicts_cannot_overturn_the_checks(tiny
     assert verify_claim("The XTREME benchmark covers 40 languages.", sources(), models).label != "contradicted"
     assert verify_claim("Prompt tuning halves the memory of speech recognisers.", sources(),
                         models).label != "contradicted"
+
+
+def test_a_calibration_moves_the_confidence_never_the_verdict(tiny_nli: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "biased"
+    shutil.copytree(tiny_nli, folder)
+    TemperatureCalibrator(temperature=1.0, bias=(0.0, 0.0, 5.0)).save(folder)  # leans to "not enough info"
+    plain = verify_claim(V2_TEXT[4], sources(), VerifierModels.load(nli_model=str(tiny_nli), embedding_model=None))
+    biased = verify_claim(V2_TEXT[4], sources(), VerifierModels.load(nli_model=str(folder), embedding_model=None))
+    assert plain.label == biased.label == "supported"
+    assert biased.confidence < plain.confidence
