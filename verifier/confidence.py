@@ -31,6 +31,7 @@ class ConfidenceCalibrator:
     fitted_on: str = ""
     metrics: dict[str, float] = field(default_factory=dict)
     claims: tuple[str, ...] = ()  # fingerprints of the claims it was fitted on
+    method: str = "isotonic"  # or "logistic": one slope in logit(confidence), an offset per label
 
     @classmethod
     def fit(cls, labels: Sequence[str], confidences: Sequence[float], correct: Sequence[bool],
@@ -48,6 +49,34 @@ class ConfidenceCalibrator:
                              tuple(float(y) for y in model.y_thresholds_))
         return cls(curves, fitted_on)
 
+    @classmethod
+    def fit_logistic(cls, labels: Sequence[str], confidences: Sequence[float], correct: Sequence[bool],
+                     *, fitted_on: str = "") -> "ConfidenceCalibrator":
+        """Platt scaling with a shared slope: P(right) = sigmoid(a·logit(confidence) + b_label).
+        Smoother than isotonic steps on a few hundred verdicts (no ties, so confidence keeps
+        ranking within a label); stored as the same piecewise-linear curves."""
+        from sklearn.linear_model import LogisticRegression
+
+        labels_arr = np.asarray(labels)
+        conf = np.clip(np.asarray(confidences, dtype=np.float64), 1e-4, 1 - 1e-4)
+        right = np.asarray(correct, dtype=np.int64)
+        names = sorted(set(labels_arr.tolist()))
+        if len(set(right.tolist())) < 2:
+            return cls.fit(labels, confidences, correct, fitted_on=fitted_on)
+
+        def design(c: np.ndarray, label: str) -> np.ndarray:
+            logit = np.log(c / (1 - c))[:, None]
+            return np.hstack([logit, np.array([[label == n for n in names]] * len(c), dtype=np.float64)])
+
+        x = np.vstack([design(conf[labels_arr == n], n) for n in names])
+        y = np.concatenate([right[labels_arr == n] for n in names])
+        model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=1000).fit(x, y)
+        grid = np.linspace(0.0, 1.0, 101)
+        curves = {n: (tuple(float(v) for v in grid),
+                      tuple(float(v) for v in model.predict_proba(design(np.clip(grid, 1e-4, 1 - 1e-4), n))[:, 1]))
+                  for n in names}
+        return cls(curves, fitted_on, method="logistic")
+
     def apply(self, label: str, confidence: float) -> float:
         """The calibrated confidence of a ``label`` verdict (raw when the label was not fitted)."""
         curve = self.curves.get(label)
@@ -58,11 +87,12 @@ class ConfidenceCalibrator:
 
     @property
     def model_id(self) -> str:
-        return f"isotonic-confidence({self.fitted_on})" if self.fitted_on else "isotonic-confidence"
+        name = f"{self.method}-confidence"
+        return f"{name}({self.fitted_on})" if self.fitted_on else name
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"fitted_on": self.fitted_on, "metrics": self.metrics, "claims": list(self.claims),
+        payload = {"method": self.method, "fitted_on": self.fitted_on, "metrics": self.metrics, "claims": list(self.claims),
                    "curves": {k: {"x": list(x), "y": list(y)} for k, (x, y) in self.curves.items()}}
         path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
         return path
@@ -72,7 +102,7 @@ class ConfidenceCalibrator:
         data = json.loads(path.read_text(encoding="utf-8"))
         curves = {k: (tuple(v["x"]), tuple(v["y"])) for k, v in data["curves"].items()}
         return cls(curves, data.get("fitted_on", ""), data.get("metrics", {}),
-                   tuple(data.get("claims", ())))
+                   tuple(data.get("claims", ())), data.get("method", "isotonic"))
 
 
 def cross_validated_ece(labels: Sequence[str], confidences: Sequence[float], correct: Sequence[bool],

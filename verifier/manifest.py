@@ -24,6 +24,11 @@ def default_model_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "models" / "verifier-stance"
 
 
+def default_head_dir(data_dir: Path) -> Path:
+    """Where `verifier train-head` writes by default and where the verifier looks for a head."""
+    return Path(data_dir) / "models" / "verifier-head"
+
+
 def data_digest(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract]) -> str:
     """Content hash of the claims and of the abstracts they cite."""
     digest = hashlib.sha256()

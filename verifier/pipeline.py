@@ -21,6 +21,9 @@ from verifier.claims import ClaimAnalysis, analyze, complete_claim
 from verifier.nli import NLIModel
 from verifier.passages import Passage, is_heading
 from verifier.retrieval import Embedder, Hit, IndexCache
+from verifier.stance_head import (
+    HEAD_CONFIDENCE_FILE, StanceHead, head_is_folder, settled_by_checks, source_features,
+)
 from verifier.verdict import (
     LABELS, UNCHECKED, EvidenceItem, SourceJudgement, Verdict, aggregate_sources, combine, label_of,
     unchecked_reason, version_notes,
@@ -66,6 +69,7 @@ class VerifierModels:
     calibrator: TemperatureCalibrator | None = None
     confidence: ConfidenceCalibrator | None = None
     extra_ids: dict[str, str] = field(default_factory=dict)
+    head: StanceHead | None = None
     # Fingerprints of the claims the stance model was trained on (its manifest) and those the
     # calibration was fitted on: evaluation keeps them out of its figures.
     seen_by_model: frozenset[str] = frozenset()
@@ -82,18 +86,27 @@ class VerifierModels:
              data_dir: Path | None = None) -> "VerifierModels":
         """Build from settings: ``embedding_model`` "default" is the packaged MiniLM, ``None``
         disables dense retrieval. ``nli_model`` ``None`` means the stance model trained into
-        ``data_dir`` when its manifest shows it beat checks-only on held-out folds, else checks
+        ``data_dir`` (the stance head of ``verifier train-head`` first) when its manifest shows it
+        beat checks-only on held-out folds, else checks
         + retrieval only, whose confidences are calibrated by ``<data_dir>/calibration/``
         (``verifier calibrate``) or the packaged calibration."""
-        from verifier.manifest import default_model_dir, load_manifest, usable_by_default
+        from verifier.manifest import default_head_dir, default_model_dir, load_manifest, usable_by_default
 
         embedder = None
         if embedding_model == "default":
             embedder = Embedder.default()
         elif embedding_model:
             embedder = Embedder(embedding_model)
-        if nli_model is None and data_dir is not None and usable_by_default(default_model_dir(data_dir)):
-            nli_model = str(default_model_dir(data_dir))
+        if nli_model is None and data_dir is not None:
+            nli_model = next((str(folder) for folder in (default_head_dir(data_dir), default_model_dir(data_dir))
+                              if usable_by_default(folder)), None)
+        indexes = IndexCache(cache_dir, embedder)
+        if nli_model and head_is_folder(nli_model):  # the learned stance head and its calibration
+            folder = Path(nli_model)
+            head = StanceHead.load(folder)
+            confidence = ConfidenceCalibrator.load(folder / HEAD_CONFIDENCE_FILE) \
+                if (folder / HEAD_CONFIDENCE_FILE).is_file() else None
+            return cls(indexes, None, None, confidence, head=head, seen_by_model=frozenset(head.claims))
         nli = NLIModel(nli_model) if nli_model else None
         calibrator, seen = None, frozenset()
         if nli_model and Path(nli_model).is_dir():
@@ -104,7 +117,7 @@ class VerifierModels:
         if nli is None and calibrate_checks_only:
             path = checks_only_calibration_path(data_dir)
             confidence = ConfidenceCalibrator.load(path) if path else None
-        return cls(IndexCache(cache_dir, embedder), nli, calibrator, confidence, seen_by_model=seen)
+        return cls(indexes, nli, calibrator, confidence, seen_by_model=seen)
 
     def model_ids(self) -> dict[str, str | None]:
         """What a stored verification records about the models that produced it."""
@@ -116,7 +129,8 @@ class VerifierModels:
             "retrieval": "bm25s+dense-rrf" if embedder else "bm25s",
             "calibration": (self.calibrator.model_id if self.calibrator and self.nli
                             else self.confidence.model_id if self.confidence else None),
-            "stance": "nli+checks" if self.nli else "checks-only",
+            "stance": "nli+checks" if self.nli else "head+checks" if self.head else "checks-only",
+            **({"head": self.head.model_id} if self.head else {}),
             **self.extra_ids,
         }
 
@@ -145,32 +159,81 @@ def _checks_only_probs(window: CheckResult, passages: Sequence[CheckResult]) -> 
                    0.35 + 0.6 * contra if contra else 0.0)
 
 
-def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
-                 query_vector: np.ndarray | None, *, top_k: int = TOP_K) -> SourceJudgement:
-    """The verdict of one source version on ``claim``."""
+@dataclass(frozen=True, slots=True)
+class _Assessment:
+    """What retrieval and the checks found for one claim in one source version."""
+
+    hits: list[Hit]
+    passage_checks: list[CheckResult]
+    body: list[Hit]
+    window_hits: list[Hit]
+    window_text: str
+    window_check: CheckResult | None
+    checks_probs: np.ndarray
+
+
+def _assess(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
+            query_vector: np.ndarray | None, top_k: int) -> _Assessment:
     index = models.indexes.get(source.key, source.passages)
     hits: list[Hit] = index.search(claim.text, k=top_k, query_vector=query_vector)
-    if not hits:
-        return SourceJudgement(source.key, source.source_id, source.paper, source.version,
-                               source.cited, LABELS[2], (0.0, 0.0, 1.0), (),
-                               ("no passages: the source has no extracted text",))
     headings = [is_heading(h.passage.text, source.title) for h in hits]
     passage_checks = [replace(check(claim, h.passage.text), heading=True) if heading
                       else check(claim, h.passage.text) for h, heading in zip(hits, headings)]
     body = [h for h, heading in zip(hits, headings) if not heading]
-    if not body:  # only titles or headings match: nothing states anything about the claim
+    if not body:
+        return _Assessment(hits, passage_checks, body, [], "", None, np.array([0.0, 0.0, 1.0]))
+    window_hits = sorted(body[:WINDOW], key=lambda h: h.passage.index)
+    window_text = " ".join(h.passage.text for h in window_hits)
+    window_check = check(claim, window_text)
+    return _Assessment(hits, passage_checks, body, window_hits, window_text, window_check,
+                       _checks_only_probs(window_check, passage_checks))
+
+
+def _features(claim: ClaimAnalysis, found: _Assessment) -> np.ndarray:
+    body_checks = [c for c in found.passage_checks if not c.heading]
+    return source_features(claim, [h.dense for h in found.body], [h.bm25 for h in found.body],
+                           body_checks, found.window_text, found.window_check, found.checks_probs)
+
+
+def stance_features(claim_text: str, source: SourcePassages, models: VerifierModels,
+                    *, top_k: int = TOP_K) -> tuple[np.ndarray, bool] | None:
+    """The stance head's feature row for ``claim_text`` against ``source`` and whether the
+    checks settle it themselves; ``None`` when nothing but titles or headings match."""
+    claim = analyze(claim_text.strip())
+    found = _assess(claim, source, models, models.indexes.encode_query(claim.text), top_k)
+    if found.window_check is None:
+        return None
+    return _features(claim, found), settled_by_checks(found.window_check, found.passage_checks)
+
+
+def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
+                 query_vector: np.ndarray | None, *, top_k: int = TOP_K) -> SourceJudgement:
+    """The verdict of one source version on ``claim``."""
+    found = _assess(claim, source, models, query_vector, top_k)
+    hits, passage_checks = found.hits, found.passage_checks
+    if not hits:
+        return SourceJudgement(source.key, source.source_id, source.paper, source.version,
+                               source.cited, LABELS[2], (0.0, 0.0, 1.0), (),
+                               ("no passages: the source has no extracted text",))
+    if found.window_check is None:  # only titles or headings match: nothing states anything about the claim
         evidence = tuple(_evidence(source, h, c, LABELS[2], np.array([0.0, 0.0, 1.0]), in_window=False)
                          for h, c in zip(hits, passage_checks))
         return SourceJudgement(source.key, source.source_id, source.paper, source.version,
                                source.cited, LABELS[2], (0.0, 0.0, 1.0), evidence,
                                ("only titles or headings match the claim",))
-    window_hits = sorted(body[:WINDOW], key=lambda h: h.passage.index)
-    window_text = " ".join(h.passage.text for h in window_hits)
-    window_check = check(claim, window_text)
-    probs = _checks_only_probs(window_check, passage_checks)
+    window_hits, window_text, window_check = found.window_hits, found.window_text, found.window_check
+    probs = found.checks_probs
+    learned = None
     if models.nli is not None:
         model = models.nli.predict([(window_text, claim.text)])[0]
-        probs = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
+        learned = MODEL_WEIGHT * model + (1.0 - MODEL_WEIGHT) * probs
+    if models.head is not None:
+        learned = models.head.predict(_features(claim, found))[0]
+    if learned is not None:  # a learned stance decides only what the checks leave open
+        if settled_by_checks(window_check, passage_checks):  # the checks' label, the model's confidence
+            probs = _with_label(learned, label_of(_apply_checks(probs, window_check, passage_checks)))
+        else:
+            probs = _gate_model(learned, window_check)
     probs = _apply_checks(probs, window_check, passage_checks)
     label = label_of(probs)
     evidence = tuple(
@@ -180,6 +243,30 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
     notes = _notes(label, window_check, passage_checks)
     return SourceJudgement(source.key, source.source_id, source.paper, source.version,
                            source.cited, label, tuple(float(p) for p in probs), evidence, notes)
+
+
+def _gate_model(probs: np.ndarray, window: CheckResult) -> np.ndarray:
+    """What a learned stance may not decide alone: a contradiction needs the evidence on the claim's
+    subject (its terms and a named entity in common), every named entity and every condition
+    of the claim covered, and a claim without numbers (whether a number conflicts is the
+    quantity checks' call: another comparison is neutral, never a conflict)."""
+    probs = np.array(probs, dtype=np.float64)
+    states_numbers = bool(window.numbers_agree or window.numbers_missing or window.numbers_conflict)
+    if not window.on_topic or not window.shares_entity or window.entities_missing or window.numbers_other \
+            or states_numbers or window.conditions_unbacked:
+        probs[1] = 0.0  # the head's odds of support against not enough info stand
+    total = probs.sum()
+    return probs / total if total > 0 else np.array([0.0, 0.0, 1.0])
+
+
+def _with_label(probs: np.ndarray, label: str) -> np.ndarray:
+    """``probs`` made to choose ``label``: when the model prefers another label, ``label`` gets
+    just the top probability (a disagreement of the model and the checks is a low confidence)."""
+    probs = np.array(probs, dtype=np.float64)
+    chosen = LABELS.index(label)
+    if int(np.argmax(probs)) != chosen:
+        probs[chosen] = probs.max() + 1e-3
+    return probs / probs.sum()
 
 
 def _notes(label: str, window: CheckResult, passages: Sequence[CheckResult]) -> tuple[str, ...]:
@@ -236,10 +323,10 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     query_vector = models.indexes.encode_query(claim.text) if sources else None
     judgements = [judge_source(claim, s, models, query_vector, top_k=top_k) for s in sources]
     probs = aggregate_sources(judgements)
+    label = label_of(probs)  # the stance decides the verdict; a calibration only its confidence
     if models.calibrator is not None and models.nli is not None:
         probs = models.calibrator.apply(probs)[0]
-    label = label_of(probs)
-    confidence = _calibrated(models, label, float(probs[LABELS.index(label)]))
+    confidence = _calibrated(models, label, _raw_confidence(models, label, probs))
     probs = agreeing(probs, label, confidence)
     cited = [j for j in judgements if j.cited]
     evidence = sorted((e for j in cited for e in j.evidence), key=_evidence_rank(label))
@@ -280,6 +367,16 @@ def agreeing(probs: np.ndarray, label: str, confidence: float) -> np.ndarray:
     return out
 
 
+def _raw_confidence(models: VerifierModels, label: str, probs: np.ndarray) -> float:
+    """The score that is calibrated into the verdict's confidence: the verdict's probability, or
+    with the stance head, for supported/contradicted, how settled the evidence is (1 − P(not
+    enough info)), which ranks right against wrong verdicts better than the head's split between
+    support and contradiction."""
+    if models.head is not None and label != LABELS[2]:
+        return float(1.0 - probs[2])
+    return float(probs[LABELS.index(label)])
+
+
 def _calibrated(models: VerifierModels, label: str, confidence: float) -> float:
     """The probability that the verdict is right, where a calibration is known."""
     return models.confidence.apply(label, confidence) if models.confidence else confidence
@@ -301,8 +398,9 @@ def _complete(claim: ClaimAnalysis, judgements: Sequence[SourceJudgement]) -> st
 
 def _explain(label: str, claim: ClaimAnalysis, cited: Sequence[SourceJudgement],
              models: VerifierModels, unreadable: Sequence[str] = ()) -> str:
-    how = (f"stance by NLI model {models.nli.model_id} with deterministic checks"
-           if models.nli else "no NLI model configured: stance from deterministic checks and retrieval only")
+    how = (f"stance by NLI model {models.nli.model_id} with deterministic checks" if models.nli
+           else f"stance by the learned stance head {models.head.model_id}, gated by the deterministic checks"
+           if models.head else "no NLI model configured: stance from deterministic checks and retrieval only")
     missing = (f" Not checked, no text (fetch or attach them): {', '.join(unreadable)}."
                if unreadable else "")
     if label == "not_enough_info":  # the closest any cited source came to settling it

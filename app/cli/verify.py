@@ -168,3 +168,55 @@ def calibrate(
                f"calibrated ({folds}-fold cross-validated) {figures['ece_calibrated_cv']:.4f}, "
                f"AUROC {'n/a' if auroc is None else f'{auroc:.4f}'}")
     typer.echo(f"calibration written to {path}")
+
+
+@verifier_app.command("train-head")
+def train_head(
+    claims: ClaimsFile,
+    corpus: CorpusFile,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="head folder to write (default: DATA_DIR/models/verifier-head)")] = None,
+    regularisation: Annotated[float, typer.Option(min=1e-4, help="inverse L2 strength of the logistic regression")] = 0.1,
+    calibration: Annotated[str, typer.Option(help="confidence calibration: logistic or isotonic")] = "logistic",
+    seed: Annotated[int, typer.Option(help="random seed of the grouped folds")] = 13,
+    cv: Annotated[int, typer.Option(min=0, help="K>1: first score K grouped folds (a fresh head each) beside checks-only")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="print the manifest (with any CV figures) as JSON")] = False,
+) -> None:
+    """Fit the stance head (a logistic regression over retrieval and check features, gated by
+    the checks) and its out-of-fold confidence calibration. The head in the data dir is used by
+    default only when its grouped cross-validation beat checks-only; elsewhere use
+    CLAIMTRACE_NLI_MODEL=DIR. Fits in a minute or two on 2 CPU cores."""
+    from verifier.evaluation import format_report
+    from verifier.head_training import HeadConfig, cross_validate_head
+    from verifier.head_training import train_head as fit_and_save
+    from verifier.manifest import default_head_dir
+
+    if calibration not in ("logistic", "isotonic"):
+        fail(f"--calibration must be logistic or isotonic, not {calibration!r}")
+    settings = get_settings()
+    output = output or default_head_dir(settings.data_dir)
+    claim_rows, documents = _load_scifact(claims, corpus)
+    config = HeadConfig(regularisation=regularisation, calibration=calibration, seed=seed)
+    models = _models(None, settings.embedding_model, calibrate=False)
+    log = lambda line: typer.echo(line, err=True)  # noqa: E731 - progress lines on stderr
+    result = None
+    try:
+        if cv > 1:
+            result = cross_validate_head(claim_rows, documents, models, folds=cv, config=config,
+                                         progress=True, log=log)
+            log(f"{cv}-fold grouped cross-validation, stance head:\n{format_report(result['learned'])}")
+            log(f"checks-only on the same folds:\n{format_report(result['checks_only'])}")
+        manifest = fit_and_save(claim_rows, documents, output, models=models, config=config,
+                                dataset=_dataset_name(claims), cv=result, progress=True, log=log)
+    except ValueError as exc:
+        fail(str(exc))
+    if result is not None:
+        (output / "cv").mkdir(parents=True, exist_ok=True)
+        (output / "cv" / "metrics.json").write_text(json.dumps(result, indent=2))
+    if as_json:
+        typer.echo(json.dumps(manifest, indent=2))
+        return
+    used = ("used by default from the data dir" if manifest["beats_checks_only"]
+            else "not used unless asked for (no cross-validation showed it beats checks-only)")
+    typer.echo(f"stance head written to {output} ({manifest['head']}); {used}; "
+               f"CLAIMTRACE_NLI_MODEL={output} selects it")

@@ -171,3 +171,35 @@ def test_nli_path_maps_labels_and_checks_override_the_model(tiny_nli: Path) -> N
     assert changed.label == "contradicted"
     unsettled = verify_claim("The XTREME benchmark covers 40 languages.", sources(), models)
     assert unsettled.label == "not_enough_info"
+
+
+def test_a_cross_encoder_that_always_contradicts_cannot_overturn_the_checks(tiny_nli: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import torch
+    from transformers import BertForSequenceClassification
+
+    folder = tmp_path / "always-contradicts"
+    shutil.copytree(tiny_nli, folder)
+    model = BertForSequenceClassification.from_pretrained(folder)
+    with torch.no_grad():
+        model.classifier.bias.copy_(torch.tensor([4.0, -4.0, -4.0]))  # index 0 is CONTRADICTION
+    model.save_pretrained(folder)
+    models = VerifierModels.load(nli_model=str(folder), embedding_model=None)
+    assert verify_claim(V2_TEXT[4], sources(), models).label == "supported"  # a passage states it
+    # a number the sources never give, and another subject: the model alone never contradicts
+    assert verify_claim("The XTREME benchmark covers 40 languages.", sources(), models).label != "contradicted"
+    assert verify_claim("Prompt tuning halves the memory of speech recognisers.", sources(),
+                        models).label != "contradicted"
+
+
+def test_a_calibration_moves_the_confidence_never_the_verdict(tiny_nli: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "biased"
+    shutil.copytree(tiny_nli, folder)
+    TemperatureCalibrator(temperature=1.0, bias=(0.0, 0.0, 5.0)).save(folder)  # leans to "not enough info"
+    plain = verify_claim(V2_TEXT[4], sources(), VerifierModels.load(nli_model=str(tiny_nli), embedding_model=None))
+    biased = verify_claim(V2_TEXT[4], sources(), VerifierModels.load(nli_model=str(folder), embedding_model=None))
+    assert plain.label == biased.label == "supported"
+    assert biased.confidence < plain.confidence

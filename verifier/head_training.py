@@ -1,0 +1,170 @@
+"""`claimtrace verifier train-head`: fit the stance head and its confidence calibration.
+
+One feature row per (claim, cited abstract) with the abstract-level gold label, computed by the
+same retrieval and checks the verifier runs. The head is fitted on all rows of the training
+claims; its verdict-confidence calibration (isotonic per label) is fitted on *out-of-fold*
+verdicts — an inner grouped K-fold over the training claims, each inner head judging claims it
+was not fitted on — so the calibration never learns from in-sample confidences. With ``cv`` the
+whole recipe is repeated per outer fold (claims sharing an abstract in one fold) and scored on
+the held-out fold only, beside checks-only with its calibration fitted on the same training
+folds; the manifest records both and whether the head beat checks-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from verifier.confidence import ConfidenceCalibrator
+from verifier.evaluation import _FROM_SCIFACT, Prediction, predict, score, source_of
+from verifier.folds import fingerprint, grouped_folds
+from verifier.manifest import data_digest, save_manifest
+from verifier.pipeline import VerifierModels, stance_features
+from verifier.scifact import Abstract, SciFactClaim
+from verifier.stance_head import FEATURES, HEAD_CONFIDENCE_FILE, StanceHead
+
+_INDEX = {"SUPPORT": 0, "CONTRADICT": 1, "NEI": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class HeadConfig:
+    regularisation: float = 0.1  # inverse L2 strength of the logistic regression
+    calibration_folds: int = 5  # inner grouped folds for the out-of-fold confidence calibration
+    calibration: str = "logistic"  # or "isotonic" (per label)
+    seed: int = 13
+
+
+@dataclass(slots=True)
+class Rows:
+    """Feature rows, their labels and the claim (index into the claim list) of each row."""
+
+    x: np.ndarray
+    y: np.ndarray
+    claim: np.ndarray
+
+    def of(self, claim_indices: Sequence[int]) -> "Rows":
+        mask = np.isin(self.claim, np.asarray(list(claim_indices), dtype=np.int64))
+        return Rows(self.x[mask], self.y[mask], self.claim[mask])
+
+
+def feature_rows(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models: VerifierModels,
+                 *, progress: bool = False) -> Rows:
+    """A row per (claim, cited abstract in ``corpus``) whose best passages are more than titles."""
+    xs, ys, owners = [], [], []
+    for i, claim in enumerate(tqdm(claims, desc="computing features", unit="claim", disable=not progress,
+                                   leave=False)):
+        for doc_id in claim.cited_doc_ids:
+            if doc_id not in corpus:
+                continue
+            found = stance_features(claim.claim, source_of(corpus[doc_id]), models)
+            if found is None:
+                continue
+            xs.append(found[0])
+            ys.append(_INDEX[claim.doc_label(doc_id)])
+            owners.append(i)
+    return Rows(np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, dtype=np.int64),
+                np.array(owners, dtype=np.int64))
+
+
+def _calibrator(predictions: Sequence[Prediction], claims: Sequence[SciFactClaim],
+                fitted_on: str, method: str = "isotonic") -> ConfidenceCalibrator:
+    fit = ConfidenceCalibrator.fit_logistic if method == "logistic" else ConfidenceCalibrator.fit
+    fitted = fit([_FROM_SCIFACT[p[2]] for p in predictions], [p[3] for p in predictions],
+                                      [p[2] == p[0].label for p in predictions], fitted_on=fitted_on)
+    return replace(fitted, claims=tuple(fingerprint(c) for c in claims))
+
+
+def _raw(models: VerifierModels, head: StanceHead | None) -> VerifierModels:
+    """``models`` with ``head`` and no confidence calibration (indexes shared)."""
+    return replace(models, head=head, confidence=None, nli=None, calibrator=None)
+
+
+def fit_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models: VerifierModels,
+             rows: Rows, config: HeadConfig = HeadConfig(), *, progress: bool = False
+             ) -> tuple[StanceHead, ConfidenceCalibrator]:
+    """The head fitted on every row of ``claims`` (``rows`` index into ``claims``) and its
+    confidence calibration fitted on inner out-of-fold verdicts."""
+    claims = list(claims)
+    head = replace(StanceHead.fit(rows.x, rows.y, regularisation=config.regularisation),
+                   claims=tuple(fingerprint(c) for c in claims))
+    held_out: list[Prediction] = []
+    for inner_train, inner_test in grouped_folds(claims, config.calibration_folds, config.seed):
+        part = rows.of(inner_train)
+        inner = StanceHead.fit(part.x, part.y, regularisation=config.regularisation)
+        held_out.extend(predict([claims[i] for i in inner_test], corpus, _raw(models, inner),
+                                progress=progress, desc="out-of-fold verdicts"))
+    return head, _calibrator(held_out, claims, "out-of-fold verdicts of inner grouped folds",
+                             config.calibration)
+
+
+def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
+                        models: VerifierModels, *, folds: int = 5, config: HeadConfig = HeadConfig(),
+                        progress: bool = False, log: Callable[[str], None] = print) -> dict:
+    """Grouped K-fold: per fold a fresh head and calibration fitted on the other folds, judged
+    on this one, beside checks-only calibrated on the same training folds."""
+    claims = list(claims)
+    rows = feature_rows(claims, corpus, models, progress=progress)
+    learned: list[Prediction] = []
+    checks: list[Prediction] = []
+    for fold, (train_at, test_at) in enumerate(grouped_folds(claims, folds, config.seed)):
+        train, test = [claims[i] for i in train_at], [claims[i] for i in test_at]
+        log(f"fold {fold + 1}/{folds}: {len(train)} training claims, {len(test)} held-out claims")
+        train_rows = rows.of(train_at)
+        train_rows.claim = np.searchsorted(np.asarray(train_at), train_rows.claim)
+        head, confidence = fit_head(train, corpus, models, train_rows, config, progress=progress)
+        learned.extend(predict(test, corpus, replace(_raw(models, head), confidence=confidence),
+                               progress=progress, desc=f"fold {fold + 1} head"))
+        raw = predict(train, corpus, _raw(models, None), progress=progress, desc=f"fold {fold + 1} checks")
+        checks_confidence = _calibrator(raw, train, "training folds")
+        checks.extend(predict(test, corpus, replace(_raw(models, None), confidence=checks_confidence),
+                              progress=progress, desc=f"fold {fold + 1} checks"))
+    result = {"folds": folds, "grouped_by": "shared cited abstract", "seed": config.seed,
+              "learned": score(learned), "checks_only": score(checks)}
+    ours, theirs = result["learned"], result["checks_only"]
+    result["beats_checks_only"] = bool(
+        ours["three_way"]["macro_f1"] > theirs["three_way"]["macro_f1"]
+        and ours["abstract_label_only_f1"] >= theirs["abstract_label_only_f1"])
+    result["model_ids"] = {"head": f"{folds}-fold stance head (logistic regression, C={config.regularisation:g})"}
+    return result
+
+
+def train_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], out_dir: Path, *,
+               models: VerifierModels, config: HeadConfig = HeadConfig(), dataset: str = "",
+               cv: dict | None = None, progress: bool = False,
+               log: Callable[[str], None] = print) -> dict:
+    """Fit the head and its calibration on all ``claims``; write ``head.json``,
+    ``confidence.json`` and ``manifest.json`` to ``out_dir``. Returns the manifest."""
+    claims = list(claims)
+    rows = feature_rows(claims, corpus, models, progress=progress)
+    counts = np.bincount(rows.y, minlength=3)
+    log(f"fitting the stance head on {len(rows.y)} (claim, abstract) rows from {len(claims)} claims "
+        f"({counts[0]} supported, {counts[1]} contradicted, {counts[2]} not enough info)")
+    head, confidence = fit_head(claims, corpus, models, rows, config, progress=progress)
+    out_dir = Path(out_dir)
+    head.save(out_dir)
+    confidence.save(out_dir / HEAD_CONFIDENCE_FILE)
+    ids = [fingerprint(c) for c in claims]
+    manifest = {
+        "model": "stance-head",
+        "head": head.model_id,
+        "features": list(FEATURES),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "data": {"dataset": dataset, "sha256": data_digest(claims, corpus), "claims": len(claims),
+                 "rows": int(len(rows.y))},
+        "claims": {"train": ids, "calibration": ids},
+        "train_claim_ids": [c.id for c in claims],
+        "calibration_claim_ids": [c.id for c in claims],
+        "calibration": "isotonic per label on out-of-fold verdicts "
+                       f"({config.calibration_folds} inner grouped folds)",
+        "settings": asdict(config),
+        "embedding": models.indexes.embedder.model_id if models.indexes.embedder else None,
+        "cv": cv,
+        "beats_checks_only": None if cv is None else cv["beats_checks_only"],
+    }
+    save_manifest(out_dir, manifest)
+    return manifest
