@@ -30,7 +30,8 @@ VERDICT_RULE = (
     "claimed ± tolerance (equivalence test, TOST): 'replicated' when the interval lies inside the band, "
     "'not_replicated' when it lies entirely outside it, 'inconclusive' otherwise or with a single seed. "
     "Tasks where an arm is degenerate (majority class, chance, a flat loss, a score of 0) are left out "
-    "of the metric; when the claimed metric needs a left-out task the verdict is 'inconclusive'."
+    "of the metric, which is then named '<metric> without <tasks>'; when the claimed metric is a "
+    "left-out task, or every task it averages is left out, the verdict is 'inconclusive'."
 )
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verifier.claims import ClaimAnalysis, Clause, Quantity, analyze
-from verifier.lexicon import NAMED_KINDS, find_entities, with_families
+from verifier.claims import ClaimAnalysis, Clause, Quantity, analyze, named_entities
 
 # A passage is "on the subject" of a claim when it covers this share of the claim's terms.
 ON_TOPIC_COVERAGE = 0.3
@@ -107,10 +106,6 @@ def coverage(claim: ClaimAnalysis, passage: ClaimAnalysis) -> float:
     return len(claim.terms & passage.terms) / len(claim.terms)
 
 
-def _named(text: str) -> frozenset[str]:
-    return with_families({e.name for e in find_entities(text) if e.kind in NAMED_KINDS})
-
-
 def _polarity_conflict(claim: ClaimAnalysis, passage: ClaimAnalysis) -> bool:
     """A claim clause and the passage clause about the same thing go opposite ways. When the
     claim clause names tasks/models/benchmarks/languages, the passage clause must name one of
@@ -121,8 +116,8 @@ def _polarity_conflict(claim: ClaimAnalysis, passage: ClaimAnalysis) -> bool:
         match = _best_clause(clause, passage.clauses)
         if match is None or not clause.opposes(match):
             continue
-        named = _named(clause.text)
-        if named and not named & _named(match.text):
+        named = named_entities(clause.text)
+        if named and not named & named_entities(match.text):
             continue
         return True
     return False

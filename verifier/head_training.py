@@ -23,7 +23,7 @@ from tqdm import tqdm
 from verifier.confidence import ConfidenceCalibrator
 from verifier.evaluation import _FROM_SCIFACT, Prediction, predict, score, source_of
 from verifier.folds import fingerprint, grouped_folds
-from verifier.manifest import data_digest, save_manifest
+from verifier.manifest import beats_checks_only, data_digest, save_manifest
 from verifier.pipeline import VerifierModels, stance_features
 from verifier.scifact import Abstract, SciFactClaim
 from verifier.stance_head import FEATURES, HEAD_CONFIDENCE_FILE, StanceHead
@@ -104,11 +104,12 @@ def fit_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models
 
 def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
                         models: VerifierModels, *, folds: int = 5, config: HeadConfig = HeadConfig(),
-                        progress: bool = False, log: Callable[[str], None] = print) -> dict:
+                        progress: bool = False, log: Callable[[str], None] = print, rows: Rows | None = None) -> dict:
     """Grouped K-fold: per fold a fresh head and calibration fitted on the other folds, judged
-    on this one, beside checks-only calibrated on the same training folds."""
+    on this one, beside checks-only calibrated on the same training folds. ``rows``: the
+    claims' `feature_rows` when the caller has them already."""
     claims = list(claims)
-    rows = feature_rows(claims, corpus, models, progress=progress)
+    rows = rows if rows is not None else feature_rows(claims, corpus, models, progress=progress)
     learned: list[Prediction] = []
     checks: list[Prediction] = []
     for fold, (train_at, test_at) in enumerate(grouped_folds(claims, folds, config.seed)):
@@ -125,10 +126,7 @@ def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstra
                               progress=progress, desc=f"fold {fold + 1} checks"))
     result = {"folds": folds, "grouped_by": "shared cited abstract", "seed": config.seed,
               "learned": score(learned), "checks_only": score(checks)}
-    ours, theirs = result["learned"], result["checks_only"]
-    result["beats_checks_only"] = bool(
-        ours["three_way"]["macro_f1"] > theirs["three_way"]["macro_f1"]
-        and ours["abstract_label_only_f1"] >= theirs["abstract_label_only_f1"])
+    result["beats_checks_only"] = beats_checks_only(result["learned"], result["checks_only"])
     result["model_ids"] = {"head": f"{folds}-fold stance head (logistic regression, C={config.regularisation:g})"}
     return result
 
@@ -136,11 +134,12 @@ def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstra
 def train_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], out_dir: Path, *,
                models: VerifierModels, config: HeadConfig = HeadConfig(), dataset: str = "",
                cv: dict | None = None, progress: bool = False,
-               log: Callable[[str], None] = print) -> dict:
+               log: Callable[[str], None] = print, rows: Rows | None = None) -> dict:
     """Fit the head and its calibration on all ``claims``; write ``head.json``,
-    ``confidence.json`` and ``manifest.json`` to ``out_dir``. Returns the manifest."""
+    ``confidence.json`` and ``manifest.json`` to ``out_dir``. Returns the manifest. ``rows`` as
+    for `cross_validate_head`."""
     claims = list(claims)
-    rows = feature_rows(claims, corpus, models, progress=progress)
+    rows = rows if rows is not None else feature_rows(claims, corpus, models, progress=progress)
     counts = np.bincount(rows.y, minlength=3)
     log(f"fitting the stance head on {len(rows.y)} (claim, abstract) rows from {len(claims)} claims "
         f"({counts[0]} supported, {counts[1]} contradicted, {counts[2]} not enough info)")
@@ -159,7 +158,7 @@ def train_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], out_
         "claims": {"train": ids, "calibration": ids},
         "train_claim_ids": [c.id for c in claims],
         "calibration_claim_ids": [c.id for c in claims],
-        "calibration": "isotonic per label on out-of-fold verdicts "
+        "calibration": f"{config.calibration} per label on out-of-fold verdicts "
                        f"({config.calibration_folds} inner grouped folds)",
         "settings": asdict(config),
         "embedding": models.indexes.embedder.model_id if models.indexes.embedder else None,

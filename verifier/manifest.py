@@ -60,3 +60,10 @@ def usable_by_default(folder: Path) -> bool:
     cross-validation beat checks-only (the learned path must never make verdicts worse)."""
     manifest = load_manifest(folder)
     return bool(manifest and manifest.get("beats_checks_only") is True)
+
+
+def beats_checks_only(learned: dict, checks_only: dict) -> bool:
+    """The rule for switching a learned stance on by default, from `evaluation.score` results of
+    the same held-out folds: a higher macro-F1 and no lower label-only F1."""
+    return bool(learned["three_way"]["macro_f1"] > checks_only["three_way"]["macro_f1"]
+                and learned["abstract_label_only_f1"] >= checks_only["abstract_label_only_f1"])

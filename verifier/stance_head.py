@@ -27,7 +27,7 @@ from verifier.checks import CheckResult
 from verifier.claims import ClaimAnalysis, analyze
 
 HEAD_FILE = "head.json"
-HEAD_CONFIDENCE_FILE = "confidence.json"  # its verdict-confidence calibration (isotonic)
+HEAD_CONFIDENCE_FILE = "confidence.json"  # its verdict-confidence calibration (logistic or isotonic)
 HEAD_VERSION = 1
 
 FEATURES: tuple[str, ...] = (

@@ -27,7 +27,7 @@ from verifier.calibration import TemperatureCalibrator
 from verifier.claims import analyze
 from verifier.evaluation import predict, score, source_of
 from verifier.folds import fingerprint, grouped_folds, grouped_split
-from verifier.manifest import data_digest, save_manifest
+from verifier.manifest import beats_checks_only, data_digest, save_manifest
 from verifier.nli import NLIModel
 from verifier.passages import Passage
 from verifier.pipeline import WINDOW, SourcePassages, VerifierModels, verify_claim
@@ -302,7 +302,6 @@ def cross_validate(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], 
         checks.extend(predict(test, corpus, checks_models, progress=progress, desc=f"fold {fold + 1} checks"))
     result = {"folds": folds, "grouped_by": "shared cited abstract", "learned": score(learned),
               "checks_only": score(checks)}
-    ours, theirs = result["learned"]["three_way"], result["checks_only"]["three_way"]
-    result["beats_checks_only"] = bool(ours["macro_f1"] > theirs["macro_f1"])
+    result["beats_checks_only"] = beats_checks_only(result["learned"], result["checks_only"])
     result["model_ids"] = {"nli": f"{folds}-fold fine-tuned {base_model or default_base_model()}"}
     return result

@@ -187,7 +187,7 @@ def train_head(
     default only when its grouped cross-validation beat checks-only; elsewhere use
     CLAIMTRACE_NLI_MODEL=DIR. Fits in a minute or two on 2 CPU cores."""
     from verifier.evaluation import format_report
-    from verifier.head_training import HeadConfig, cross_validate_head
+    from verifier.head_training import HeadConfig, cross_validate_head, feature_rows
     from verifier.head_training import train_head as fit_and_save
     from verifier.manifest import default_head_dir
 
@@ -201,13 +201,14 @@ def train_head(
     log = lambda line: typer.echo(line, err=True)  # noqa: E731 - progress lines on stderr
     result = None
     try:
+        rows = feature_rows(claim_rows, documents, models, progress=True)  # once, for the CV and the final fit
         if cv > 1:
             result = cross_validate_head(claim_rows, documents, models, folds=cv, config=config,
-                                         progress=True, log=log)
+                                         progress=True, log=log, rows=rows)
             log(f"{cv}-fold grouped cross-validation, stance head:\n{format_report(result['learned'])}")
             log(f"checks-only on the same folds:\n{format_report(result['checks_only'])}")
         manifest = fit_and_save(claim_rows, documents, output, models=models, config=config,
-                                dataset=_dataset_name(claims), cv=result, progress=True, log=log)
+                                dataset=_dataset_name(claims), cv=result, progress=True, log=log, rows=rows)
     except ValueError as exc:
         fail(str(exc))
     if result is not None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.db import session_scope
 from app.jobs import queue
 from app.jobs.executors import Attempt, Executor, make_executor
-from app.jobs.joblog import append_log
+from app.jobs.joblog import append_log, one_line_error
 from app.models import Job
 from app.services.replicate import JOB_KIND as REPLICATE_JOB
 from app.services.sources import FETCH_JOB
@@ -127,7 +127,7 @@ class Supervisor:
                     log.exception("could not start job %s", job_id)
                     with session_scope(self.settings) as session:
                         job = session.get(Job, job_id)
-                        queue.give_up_or_retry(session, job, f"could not start: {type(exc).__name__}: {exc}",
+                        queue.give_up_or_retry(session, job, f"could not start: {one_line_error(exc, self.settings)}",
                                                self.settings.job_max_attempts)
                     return
                 self.started += 1

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.models import Citation, ClaimMention, Report, Verification
-from app.services.reports import get_report
-from app.services.verdicts import latest_verifications
+from app.services.verdicts import ReportRuns, load_report_runs
 from verifier.claims import analyze, content_terms, named_entities
 from verifier.verdict import UNCHECKED, unchecked_reason
 
@@ -77,11 +76,11 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def audit_report(session: Session, report_id: int) -> Audit:
-    """The audit of one report (``NotFoundError`` if it does not exist)."""
-    report = get_report(session, report_id)  # mentions (with claims) and citations loaded
+def audit_report(session: Session, report_id: int, loaded: ReportRuns | None = None) -> Audit:
+    """The audit of one report (``NotFoundError`` if it does not exist); ``loaded``: the report
+    and its latest verifications when the caller has read them already."""
+    report, runs = loaded or load_report_runs(session, report_id)
     mentions = report.mentions
-    runs = latest_verifications(session, report_id=report_id)
     findings = [_finding(m, runs.get(m.id)) for m in mentions]
     verified = [f for f in findings if f.verdict not in (None, UNCHECKED)]
     stated = {

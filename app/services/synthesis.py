@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.services.reports import get_report
-from app.services.verdicts import latest_verifications
+from app.services.verdicts import ReportRuns, load_report_runs
 
 MAX_EVIDENCE = 3
 
 
-def synthesis(session: Session, report_id: int) -> dict:
-    """Supported findings of a report (latest verdicts), each with its supporting passages."""
-    report = get_report(session, report_id)  # mentions and their claims loaded
-    runs = latest_verifications(session, report_id=report_id)
+def synthesis(session: Session, report_id: int, loaded: ReportRuns | None = None) -> dict:
+    """Supported findings of a report (latest verdicts), each with its supporting passages;
+    ``loaded`` as for `audit_report`."""
+    report, runs = loaded or load_report_runs(session, report_id)
     findings, left_out = [], {"contradicted": 0, "not_enough_info": 0, "unchecked": 0, "unverified": 0}
     for mention in report.mentions:
         run = runs.get(mention.id)

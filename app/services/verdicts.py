@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import ClaimMention, Verification
+from app.models import ClaimMention, Report, Verification
+from app.services.reports import get_report
 from verifier.verdict import UNCHECKED
 
 
@@ -80,3 +81,12 @@ def latest_verifications(session: Session, *, claim_ids: Iterable[int] | None = 
         select(Verification).where(Verification.id.in_(latest)).options(selectinload(Verification.evidence))
     )
     return {v.mention_id: v for v in rows}
+
+
+ReportRuns = tuple[Report, dict[int, Verification]]
+"""A report (mentions, claims and citations loaded) and the latest verification of each mention."""
+
+
+def load_report_runs(session: Session, report_id: int) -> ReportRuns:
+    """What the audit, the synthesis and the report page read (``NotFoundError`` if no report)."""
+    return get_report(session, report_id), latest_verifications(session, report_id=report_id)

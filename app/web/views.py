@@ -1,8 +1,8 @@
 """Read-side query helpers the pages need beyond app/services: counts, per-report verdicts,
 the mentions of a page of claims, a claim's replications, and replication results as chart rows.
 
-Job logs and job cancelling live in one small function each (``job_log_tail``, ``cancel_job``)
-so they can follow the jobs service when it grows them.
+Listing and cancelling jobs go straight to the jobs queue and service; the job page's log tail
+is ``job_log_tail``.
 """
 
 from __future__ import annotations
@@ -12,36 +12,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.jobs import queue
 from app.jobs.joblog import read_job_log
 from app.models import Claim, ClaimMention, Job, Report, Source, Verification
-from app.security.deps import Principal
-from app.services import jobs as jobs_service
 from app.settings import Settings
 from app.web.charts import ConfidencePoint, TaskDelta, VerdictRow
+from replication.verdict import t_interval
 
 LOG_TAIL_BYTES = 20_000
 ACTIVE = ("queued", "running")
 
 
-def _latest_ids():
-    return select(func.max(Verification.id)).group_by(Verification.mention_id)
-
-
 def verdict_counts(session: Session) -> dict[str, int]:
-    """Claim mentions by their latest verdict; ``unverified``: never verified."""
-    counts = dict(session.execute(
-        select(Verification.verdict, func.count()).where(Verification.id.in_(_latest_ids()))
-        .group_by(Verification.verdict)).all())
-    total = session.scalar(select(func.count(ClaimMention.id))) or 0
-    checked = sum(counts.values())
-    if total - checked:
-        counts["unverified"] = total - checked
-    return counts
+    """Claim mentions by their latest verdict (kept on each mention); ``unverified``: never verified."""
+    rows = session.execute(select(ClaimMention.latest_verdict, func.count()).group_by(ClaimMention.latest_verdict))
+    return {verdict or "unverified": count for verdict, count in rows}
 
 
 def verdicts_per_report(session: Session, limit: int = 30) -> list[VerdictRow]:
@@ -49,14 +36,11 @@ def verdicts_per_report(session: Session, limit: int = 30) -> list[VerdictRow]:
     reports = list(session.execute(select(Report.id, Report.title).order_by(Report.id.desc()).limit(limit)))
     if not reports:
         return []
-    ids = [r.id for r in reports]
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    latest = select(Verification.mention_id, Verification.verdict).where(Verification.id.in_(_latest_ids()))
-    latest = latest.subquery()
     rows = session.execute(
-        select(ClaimMention.report_id, latest.c.verdict, func.count())
-        .join(latest, latest.c.mention_id == ClaimMention.id, isouter=True)
-        .where(ClaimMention.report_id.in_(ids)).group_by(ClaimMention.report_id, latest.c.verdict))
+        select(ClaimMention.report_id, ClaimMention.latest_verdict, func.count())
+        .where(ClaimMention.report_id.in_([r.id for r in reports]))
+        .group_by(ClaimMention.report_id, ClaimMention.latest_verdict))
     for report_id, verdict, count in rows:
         counts[report_id][verdict or "unverified"] += count
     return [VerdictRow(f"#{r.id} {r.title}", dict(counts[r.id]), f"/reports/{r.id}") for r in reports]
@@ -118,17 +102,13 @@ def replications_of(session: Session, claim_id: int) -> list[Job]:
                                 .order_by(Job.id.desc()).limit(20)))
 
 
-def jobs_page(session: Session, *, status: str | None, offset: int, limit: int) -> tuple[list[Job], int]:
-    return queue.list_jobs(session, status=status, offset=offset, limit=limit)
-
-
 def claim_titles(session: Session, claim_ids: set[int]) -> dict[int, str]:
     if not claim_ids:
         return {}
     return dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(claim_ids))).all())
 
 
-# ---- jobs: log and cancel (one function each, to follow the jobs service) -----------------
+# ---- jobs: the log tail of the job page ---------------------------------------------------
 
 def job_log_tail(settings: Settings, job: Job, max_bytes: int = LOG_TAIL_BYTES) -> str | None:
     """The end of a job's log (as ``GET /api/jobs/{id}/logs?tail=``); None: nothing logged yet."""
@@ -138,21 +118,7 @@ def job_log_tail(settings: Settings, job: Job, max_bytes: int = LOG_TAIL_BYTES) 
     return chunk.text if chunk.offset == 0 else "…" + chunk.text.split("\n", 1)[-1]
 
 
-def cancel_job(session: Session, principal: Principal, job_id: int) -> Job:
-    """Cancel a job: editors their own, admins anyone's (the rule of ``POST /api/jobs/{id}/cancel``)."""
-    return jobs_service.cancel_job(session, job_id, principal)
-
-
 # ---- replication results as chart rows --------------------------------------------------
-
-def _interval(deltas: list[float], confidence: float) -> tuple[float | None, float | None]:
-    if len(deltas) < 2:
-        return None, None
-    mean = sum(deltas) / len(deltas)
-    std = math.sqrt(sum((d - mean) ** 2 for d in deltas) / (len(deltas) - 1))
-    half = float(stats.t.ppf((1 + confidence) / 2, df=len(deltas) - 1)) * std / math.sqrt(len(deltas))
-    return mean - half, mean + half
-
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
@@ -179,7 +145,7 @@ def task_deltas(result: dict[str, Any]) -> list[TaskDelta]:
                                 - float(arms["baseline"]["tasks"][task]["avg_metric"]))
             except (KeyError, TypeError, ValueError):
                 continue
-        low, high = _interval(per_seed, confidence)
+        _, _, low, high = t_interval(per_seed, confidence)
         rows.append(TaskDelta(task, _number(entry.get("avg_metric")), low, high, True, len(per_seed) or None))
     return rows
 

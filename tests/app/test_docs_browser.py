@@ -4,16 +4,10 @@ CSP (no inline script) with no CSP violation and no request to another host comp
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import ROOT, settings_env
+from tests.app.workers import served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
@@ -21,27 +15,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_url", ["sqlite
 
 
 @pytest.fixture
-def served(settings, tmp_path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "claimtrace"), "serve", "--port", str(port),
-                               "--no-worker"], cwd=ROOT, env=settings_env(settings), stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
+def server(settings, tmp_path):
+    with served(settings, tmp_path / "serve.log") as base:
+        yield base
 
 
-def test_docs_render_offline_under_the_csp(served) -> None:
+def test_docs_render_offline_under_the_csp(server) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -50,11 +29,11 @@ def test_docs_render_offline_under_the_csp(served) -> None:
         problems: list[str] = []
         outside: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith((served, "data:", "blob:")) else None)
-        page.goto(f"{served}/docs")
+        page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+        page.goto(f"{server}/docs")
         page.wait_for_selector(".opblock-summary-path", timeout=20_000)  # Swagger UI drew the operations
         assert "/api/reports" in page.inner_text("#swagger-ui")
-        page.goto(f"{served}/redoc")
+        page.goto(f"{server}/redoc")
         page.wait_for_selector("text=Claimtrace", timeout=20_000)  # ReDoc drew the API title
         page.wait_for_timeout(500)
         browser.close()

@@ -4,11 +4,7 @@ without a restart; the cause is logged (JSON, with the request id), never sent t
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,7 +12,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import EXAMPLE_REPORTS, PG_URL, ROOT, make_token, settings_env
+from tests.app.workers import served
+from tests.conftest import EXAMPLE_REPORTS, PG_URL, make_token
 
 
 def assert_unavailable(response) -> None:
@@ -71,30 +68,11 @@ def test_postgres_refusing_connections_gives_503_then_recovers(settings, client)
     assert client.post("/api/reports", content=EXAMPLE_REPORTS[0].read_bytes()).status_code == 201
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
 @ONLY_SQLITE
 def test_served_app_logs_the_cause_as_json_with_the_request_id(settings, tmp_path) -> None:
     token = make_token(settings, "editor")
-    port = free_port()
-    env = {**settings_env(settings), "CLAIMTRACE_SQLITE_BUSY_TIMEOUT_S": "0.3"}
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "claimtrace"), "serve", "--port", str(port),
-                               "--no-worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with served(settings, tmp_path / "serve.log", env={"CLAIMTRACE_SQLITE_BUSY_TIMEOUT_S": "0.3"}) as base:
         auth = {"Authorization": f"Bearer {token}"}
         assert httpx.get(f"{base}/api/reports", headers=auth).status_code == 200
         holder = sqlite3.connect(sqlite_path(settings), isolation_level=None)
@@ -106,10 +84,6 @@ def test_served_app_logs_the_cause_as_json_with_the_request_id(settings, tmp_pat
             holder.close()
         assert_unavailable(response)
         request_id = response.headers["x-request-id"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
     lines = [json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines() if line.startswith("{")]
     mine = [entry for entry in lines if entry.get("request_id") == request_id]
     assert any("Traceback" in entry.get("exc_info", "") and "database is locked" in entry["exc_info"]

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.db import session_scope
 from app.jobs import queue
-from tests.app.test_faults import free_port
-from tests.conftest import ROOT, make_token, settings_env
+from tests.app.workers import served
+from tests.conftest import make_token
 
 
 def samples(text: str) -> dict[tuple, float]:
@@ -43,14 +40,8 @@ def test_a_hundred_open_event_streams_leave_healthz_answering(settings, tmp_path
     token = make_token(settings, "editor")
     with session_scope(settings) as db:
         job_id = queue.enqueue(db, "verify", {"report_id": 1}).id  # stays queued: no worker runs
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "claimtrace"), "serve", "--port", str(port),
-                               "--no-worker"], cwd=ROOT, env=settings_env(settings), stdout=log,
-                              stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
 
-    async def scenario() -> list[float]:
+    async def scenario(base: str) -> list[float]:
         headers = {"Authorization": f"Bearer {token}"}
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits) as streams, \
@@ -81,18 +72,7 @@ def test_a_hundred_open_event_streams_leave_healthz_answering(settings, tmp_path
             await asyncio.gather(*tasks, return_exceptions=True)
             return timings
 
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        timings = asyncio.run(scenario())
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    with served(settings, tmp_path / "serve.log") as base:
+        timings = asyncio.run(scenario(base))
     print(f"\n/healthz with 100 open event streams: max {max(timings) * 1000:.0f} ms")
     assert max(timings) < 1.0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.test_faults import free_port
+from tests.app.workers import free_port
 from tests.app.workers import fast_jobs, job_row, start_worker, stop_worker, wait_for
 from tests.conftest import EXAMPLE_REPORTS
 
@@ -39,7 +39,7 @@ def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_verify_job_runs_as_a_ray_job_and_cancel_stops_it(settings, client, ray_head, tmp_path) -> None:
+def test_verify_job_runs_as_a_ray_job(settings, client, ray_head, tmp_path) -> None:
     settings = fast_jobs(settings, executor="ray", ray_address=ray_head, job_heartbeat_timeout_s=60.0)
     report = client.post("/api/reports", content=EXAMPLE_REPORTS[0].read_bytes()).json()["id"]
     job_id = client.post(f"/api/reports/{report}/verify").json()["id"]

@@ -1,14 +1,18 @@
-"""Helpers for tests that run real worker processes (`python -m app.cli worker`)."""
+"""Helpers for tests that run real worker and server processes (`claimtrace worker`, `claimtrace serve`)."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from app.db import session_scope
 from app.models import Job
@@ -84,3 +88,34 @@ def large_report(claims: int, tag: str = "large") -> bytes:
             f"{claims} claims extracted; {claims} independently verified.\n\n5 Extracted Claims\n\n"
             "Claim\tVerified\tConfidence\n" + "\n".join(rows)
             + "\n\nReferences\n\n- <http://arxiv.org/abs/2005.13013v2>\n").encode()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def served(settings: Settings, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`claimtrace serve --no-worker` on a free loopback port for the block; yields its base URL
+    once /healthz answers 200 (fails naming the log otherwise), then stops the server."""
+    port = free_port()
+    with log.open("ab") as handle:
+        server = subprocess.Popen([str(Path(sys.executable).parent / "claimtrace"), "serve", "--port", str(port),
+                                   "--no-worker"], cwd=ROOT, env={**settings_env(settings), **(env or {})},
+                                  stdout=handle, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _healthy(base), 60, f"the server at {base} (log: {log})", every=0.2)
+        yield base
+    finally:
+        stop_worker(server)
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False

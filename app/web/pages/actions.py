@@ -14,9 +14,9 @@ from fastapi.responses import RedirectResponse
 from app.api.params import ResourceId
 from app.db import SessionDep, SettingsDep
 from app.errors import UnprocessableError
+from app.services.jobs import cancel_job
 from app.services.replicate import enqueue_replication
 from app.services.verify import VerifyTarget, enqueue_verification, require_claim
-from app.web import views
 from app.web.presets import demo_available, demo_spec
 from app.web.session import EditorPageDep
 
@@ -57,6 +57,6 @@ def replicate_claim(claim_id: ResourceId, session: SessionDep, settings: Setting
 
 @router.post("/jobs/{job_id}/cancel")
 def cancel(job_id: ResourceId, session: SessionDep, principal: EditorPageDep) -> RedirectResponse:
-    views.cancel_job(session, principal, job_id)
+    cancel_job(session, job_id, principal)
     session.commit()
     return _back(f"/jobs/{job_id}", "cancel", job_id)

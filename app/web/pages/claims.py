@@ -83,6 +83,7 @@ def claim_page(claim_id: ResourceId, request: Request, session: SessionDep, sett
     text = claim.completed_text or claim.text
     return render(request, "claim.html", {
         "claim": claim, "status": latest_verdicts(session, [claim_id])[claim_id], "runs": runs,
-        "verdict_groups": verdict_groups(claim.mentions, runs, text), "history": history, "replications": [job_context(j, session) for j in views.replications_of(session, claim_id)],
+        "verdict_groups": verdict_groups(claim.mentions, runs, text), "history": history,
+        "replications": [job_context(j, session, claim.text) for j in views.replications_of(session, claim_id)],
         "presets": [p for p in PRESETS.values() if p.name != "demo" or demo_available()],
     })

@@ -21,10 +21,11 @@ from app.web.templating import render
 router = APIRouter()
 
 
-def job_context(job, session) -> dict:
-    """What a job card shows: for a finished replication, its chart and figures."""
-    context: dict = {"job": job, "chart": None, "tasks": [], "overall": None, "claim_text": None}
-    if job.claim_id:
+def job_context(job, session, claim_text: str | None = None) -> dict:
+    """What a job card shows: for a finished replication, its chart and figures. ``claim_text``:
+    the job's claim when the caller already has it (else it is read)."""
+    context: dict = {"job": job, "chart": None, "tasks": [], "overall": None, "claim_text": claim_text}
+    if job.claim_id and claim_text is None:
         context["claim_text"] = views.claim_titles(session, {job.claim_id}).get(job.claim_id)
     result = job.result if isinstance(job.result, dict) else None
     if job.kind == "replicate" and result and job.status == "succeeded":
@@ -43,7 +44,7 @@ def job_context(job, session) -> dict:
 def jobs_list(request: Request, session: SessionDep, _: ReaderDep,
               status: Literal[JOB_STATUSES] | Literal[""] | None = None, offset: Offset = 0,
               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> HTMLResponse:
-    rows, total = views.jobs_page(session, status=status or None, offset=offset, limit=limit)
+    rows, total = queue.list_jobs(session, status=status or None, offset=offset, limit=limit)
     return render(request, "jobs.html", {"jobs": rows, "total": total, "offset": offset, "limit": limit,
                                          "status": status or "", "statuses": JOB_STATUSES,
                                          "counts": views.job_counts(session)})

@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.services import reports as service
 from app.services.audit import audit_report
 from app.services.synthesis import synthesis, to_markdown
-from app.services.verify import latest_verifications
+from app.services.verdicts import load_report_runs
 from app.web import views
 from app.web.charts import confidence_strip, verdict_bars
 from app.web.session import ReaderDep
@@ -31,11 +31,10 @@ def reports_list(request: Request, session: SessionDep, _: ReaderDep, offset: Of
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report_page(report_id: ResourceId, request: Request, session: SessionDep, _: ReaderDep) -> HTMLResponse:
-    audit = audit_report(session, report_id)
-    report = service.get_report(session, report_id)
-    runs = latest_verifications(session, report_id=report_id)
+    report, runs = loaded = load_report_runs(session, report_id)
+    audit = audit_report(session, report_id, loaded)
     points = views.confidence_points(session, report, runs)
-    data = synthesis(session, report_id)
+    data = synthesis(session, report_id, loaded)
     return render(request, "report.html", {
         "report": report, "audit": audit, "runs": runs, "chart": confidence_strip(points),
         "synthesis": data, "synthesis_md": to_markdown(data),
