@@ -83,8 +83,13 @@ def test_replication_runs_on_ray_to_the_claim_and_cancel_stops_it(settings, clie
         assert client.post(f"/api/jobs/{second}/cancel").json()["status"] == "cancelled"
         from ray.job_submission import JobSubmissionClient
 
+        # Either the worker's stop_job (STOPPED) or the job's own heartbeat thread, which kills
+        # the attempt once it sees the cancel (FAILED), ends it: 30 epochs would take minutes.
         ray = JobSubmissionClient(ray_head)
-        wait_for(lambda: str(ray.get_job_status(f"claimtrace-job-{second}-attempt-1").value) == "STOPPED", 60,
-                 "Ray to stop the job")
+        ended = wait_for(lambda: (s := str(ray.get_job_status(f"claimtrace-job-{second}-attempt-1").value))
+                         in ("STOPPED", "FAILED") and s, 60, "Ray to stop the job")
+        assert ended in ("STOPPED", "FAILED")
+        assert job_row(settings, second).status == "cancelled"
+        assert client.get(f"/api/claims/{target}").json()["latest_replication"]["job_id"] == job_id
     finally:
         stop_worker(worker)
