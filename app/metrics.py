@@ -2,7 +2,8 @@
 
 Job figures are read from the database at scrape time (workers are other processes): jobs by
 kind and status, the oldest queued job's wait, and histograms of queue wait and run time over
-the finished jobs. Request latency by route template is measured in this process.
+the finished jobs (bucketed by the database: one row per kind). Request latency by route
+template is measured in this process.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
-from sqlalchemy import func, select
+from prometheus_client.utils import floatToGoString
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.db import session_scope
@@ -33,11 +36,27 @@ def _seconds(later, earlier) -> float | None:
     return max(0.0, (later - earlier).total_seconds())
 
 
-def _histogram(name: str, doc: str, samples: dict[str, list[float]]) -> HistogramMetricFamily:
+def _elapsed(dialect: str, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+    """Seconds from ``earlier`` to ``later`` in SQL (never negative)."""
+    if dialect == "postgresql":
+        seconds = func.extract("epoch", later - earlier)
+    else:  # SQLite stores ISO timestamps
+        seconds = (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return case((seconds < 0, 0.0), else_=seconds)
+
+
+def _histogram(session: Session, name: str, doc: str, later: ColumnElement, earlier: ColumnElement
+               ) -> HistogramMetricFamily:
+    """A histogram per job kind of ``later - earlier``, bucketed and summed by the database
+    (one row per kind, however many jobs there are)."""
+    seconds = _elapsed(session.get_bind().dialect.name, later, earlier)
+    columns = [func.sum(case((seconds <= bound, 1), else_=0)) for bound in JOB_BUCKETS]
+    rows = session.execute(select(Job.kind, func.count(), func.sum(seconds), *columns)
+                           .where(later.is_not(None), earlier.is_not(None)).group_by(Job.kind).order_by(Job.kind))
     family = HistogramMetricFamily(name, doc, labels=["kind"])
-    for kind, values in sorted(samples.items()):
-        buckets = [(str(b), sum(v <= b for v in values)) for b in JOB_BUCKETS] + [("+Inf", len(values))]
-        family.add_metric([kind], buckets, sum(values))
+    for kind, count, total, *cumulative in rows:
+        buckets = [(floatToGoString(b), int(n or 0)) for b, n in zip(JOB_BUCKETS, cumulative)] + [("+Inf", int(count))]
+        family.add_metric([kind], buckets, float(total or 0.0))
     return family
 
 
@@ -52,8 +71,10 @@ class JobCollector:
             counts = session.execute(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)).all()
             oldest = session.execute(select(Job.kind, func.min(Job.created_at)).where(Job.status == "queued")
                                      .group_by(Job.kind)).all()
-            timings = session.execute(select(Job.kind, Job.created_at, Job.started_at, Job.finished_at)
-                                      .where(Job.started_at.is_not(None))).all()
+            waits = _histogram(session, "claimtrace_job_queue_wait_seconds", "Queue wait of started jobs (last start)",
+                               Job.started_at, Job.created_at)
+            runs = _histogram(session, "claimtrace_job_duration_seconds", "Run time of finished jobs (last attempt)",
+                              Job.finished_at, Job.started_at)
         jobs = GaugeMetricFamily("claimtrace_jobs", "Jobs by kind and status", labels=["kind", "status"])
         for kind, status, count in counts:
             jobs.add_metric([kind, status], count)
@@ -65,15 +86,8 @@ class JobCollector:
             waiting.add_metric([kind], _seconds(now, created.replace(tzinfo=now.tzinfo) if created.tzinfo is None
                                                 else created) or 0.0)
         yield waiting
-        waits: dict[str, list[float]] = {}
-        runs: dict[str, list[float]] = {}
-        for kind, created, started, finished in timings:
-            if (wait := _seconds(started, created)) is not None:
-                waits.setdefault(kind, []).append(wait)
-            if (run := _seconds(finished, started)) is not None:
-                runs.setdefault(kind, []).append(run)
-        yield _histogram("claimtrace_job_queue_wait_seconds", "Queue wait of started jobs (last start)", waits)
-        yield _histogram("claimtrace_job_duration_seconds", "Run time of finished jobs (last attempt)", runs)
+        yield waits
+        yield runs
 
 
 def build_registry(settings: Settings) -> tuple[CollectorRegistry, Histogram]:

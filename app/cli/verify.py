@@ -36,11 +36,22 @@ def verify(
                                    progress=lambda f, phase: typer.echo(phase, err=True))
     except NotFoundError as exc:
         fail(str(exc))
-    verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary["verdicts"].items())) or "none"
-    stance = summary["model_ids"].get("stance")
-    typer.echo(f"{summary['target']}: {summary['verified']} mentions verified ({verdicts}); stance: {stance}")
+    typer.echo(summary_line(summary))
     if unchecked := summary.get("unchecked"):
         typer.echo(f"{unchecked['mentions']} mentions unchecked: {unchecked['reason']}", err=True)
+
+
+def summary_line(summary: dict) -> str:
+    """One line: how many mentions were judged against source text, by verdict, and how many
+    could not be (``unchecked`` is not a verdict about the claim)."""
+    counts = dict(summary["verdicts"])
+    unchecked = counts.pop("unchecked", 0)
+    judged = sum(counts.values())
+    verdicts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    line = f"{summary['target']}: {judged} of {summary['verified']} mentions judged against source text"
+    line += f" ({verdicts})" if verdicts else ""
+    line += f"; unchecked {unchecked} (no source text)" if unchecked else ""
+    return f"{line}; stance: {summary['model_ids'].get('stance')}"
 
 
 def eval_verifier(

@@ -7,6 +7,7 @@ recorded in the verification's version notes.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -225,11 +226,26 @@ def unchecked_summary(session_factory: Callable, target: VerifyTarget, counts: C
 
 
 def enqueue_verification(session: Session, target: VerifyTarget) -> Job:
-    """Queue a verify job for ``target`` (checked to exist now); the caller commits."""
-    mentions_by_report(session, target)
+    """Queue a verify job for ``target`` (checked to exist now); the caller commits.
+
+    A verify job already queued or running for the same target *and the same source texts*
+    is returned instead; once a cited source gains (or changes) its text, a new job is queued,
+    so a running job that read the old texts is never taken for the new request."""
+    by_report = mentions_by_report(session, target)
+    evidence = evidence_fingerprint(session, list(by_report))
     return enqueue(session, JOB_KIND, {"report_id": target.report_id, "claim_id": target.claim_id},
                    claim_id=target.claim_id,
-                   dedupe_key=f"{JOB_KIND}:report={target.report_id}:claim={target.claim_id}")
+                   dedupe_key=f"{JOB_KIND}:report={target.report_id}:claim={target.claim_id}:texts={evidence}")
+
+
+def evidence_fingerprint(session: Session, report_ids: list[int]) -> str:
+    """A short digest of the texts the reports' cited sources have now (id, text hash, passages)."""
+    rows = session.execute(
+        select(Source.id, Source.text_sha256, Source.passage_count).distinct()
+        .join(Citation, Citation.source_id == Source.id).where(Citation.report_id.in_(report_ids))
+        .order_by(Source.id))
+    digest = hashlib.sha256(";".join(f"{i}:{sha or ''}:{n}" for i, sha, n in rows).encode())
+    return digest.hexdigest()[:16]
 
 
 def handle_verify_job(ctx) -> dict:

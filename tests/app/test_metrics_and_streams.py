@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -33,6 +34,28 @@ def test_metrics_count_jobs_by_kind_and_status_and_time_requests(settings, clien
     assert values[("claimtrace_http_request_duration_seconds_count",
                    (("method", "GET"), ("route", "/api/jobs/{job_id}"), ("status", "404")))] == 1
 
+
+
+def test_job_histograms_bucket_queue_wait_and_run_time_in_the_database(settings, client) -> None:
+    """Waits of 1 s and 40 s, runs of 3 s and 600 s (and one job still running): cumulative
+    buckets, counts and sums as Prometheus expects them."""
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with session_scope(settings) as db:
+        for wait, run in ((1.0, 3.0), (40.0, 600.0), (2.0, None)):
+            job = queue.enqueue(db, "replicate", {})
+            job.created_at, job.started_at = start, start + timedelta(seconds=wait)
+            job.finished_at = None if run is None else job.started_at + timedelta(seconds=run)
+            job.status = "running" if run is None else "succeeded"
+    values = samples(client.get("/metrics").text)
+
+    def bucket(name: str, le: str) -> float:
+        return values[(f"claimtrace_job_{name}_seconds_bucket", (("kind", "replicate"), ("le", le)))]
+
+    assert [bucket("queue_wait", le) for le in ("0.5", "1.0", "2.0", "30.0", "60.0", "+Inf")] == [0, 1, 2, 2, 3, 3]
+    assert values[("claimtrace_job_queue_wait_seconds_sum", (("kind", "replicate"),))] == pytest.approx(43.0, abs=0.01)
+    assert [bucket("duration", le) for le in ("2.0", "5.0", "300.0", "900.0", "+Inf")] == [0, 1, 1, 2, 2]
+    assert values[("claimtrace_job_duration_seconds_count", (("kind", "replicate"),))] == 2
+    assert values[("claimtrace_job_duration_seconds_sum", (("kind", "replicate"),))] == pytest.approx(603.0, abs=0.01)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

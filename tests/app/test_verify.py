@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.db import session_scope
 from app.jobs.worker import drain
-from app.models import Claim, ClaimMention, Evidence, Verification
+from app.models import Citation, Claim, ClaimMention, Evidence, Source, Verification
 from app.services.sources import attach_source_file
 from app.services.verdicts import latest_verdicts
 from app.settings import Settings
@@ -53,7 +53,7 @@ def test_verify_all_gives_every_claim_a_verdict_with_evidence(
     attach_versions(settings, tmp_path)
     result = cli("verify", "--all", env=FAST)
     assert result.returncode == 0, result.stderr
-    assert "mentions verified" in result.stdout and "checks-only" in result.stdout
+    assert "51 of 51 mentions judged against source text (" in result.stdout and "checks-only" in result.stdout
     with session_scope(settings) as session:
         mentions = session.scalar(select(func.count()).select_from(ClaimMention))
         assert session.scalar(select(func.count(func.distinct(Verification.mention_id)))) == mentions
@@ -105,3 +105,23 @@ def test_api_queues_verification_and_reports_history(
     assert claim_job.status_code == 202 and claim_job.json()["claim_id"] == 1
     assert client.post("/api/claims/9999/verify").json()["error"]["code"] == "not_found"
     assert client.post("/api/reports/9999/verify").status_code == 404
+
+
+def test_a_new_source_text_queues_a_new_verify_job_instead_of_the_pending_one(
+        settings: Settings, ingested: list[int], client, tmp_path: Path) -> None:
+    """The same request while a job for the same target and texts is pending returns that job;
+    once a cited source gains text, the pending job (which may have read the old texts) is not
+    taken for the new request."""
+    first = client.post(f"/api/reports/{ingested[0]}/verify").json()["id"]
+    assert client.post(f"/api/reports/{ingested[0]}/verify").json()["id"] == first
+    with session_scope(settings) as session:
+        key = session.scalars(select(Source.key).join(Citation, Citation.source_id == Source.id)
+                              .where(Citation.report_id == ingested[0]).order_by(Source.key)).first()
+    path = tmp_path / "paper.txt"
+    path.write_text(V2, encoding="utf-8")
+    with session_scope(settings) as session:
+        attach_source_file(session, settings, key, path)
+    second = client.post(f"/api/reports/{ingested[0]}/verify").json()
+    assert second["id"] != first and second["status"] == "queued"
+    assert client.post(f"/api/reports/{ingested[0]}/verify").json()["id"] == second["id"]
+    assert drain(fast(settings)) == 2
