@@ -67,9 +67,10 @@ def _claim_detail(session: Session, claim_id: int) -> ModelResponse:
     status = ClaimStatus.of([(m.latest_verdict, m.latest_confidence) for m in
                              sorted(claim.mentions, key=lambda m: m.latest_verification_id or 0)
                              if m.latest_verdict is not None])
-    replications = replications_of(session, claim.id)
+    replications, total = replications_of(session, claim.id)
     return ModelResponse(ClaimDetail(
-        replications=replications, latest_replication=latest_replication(replications),
+        replications=replications, replications_total=total,
+        latest_replication=latest_replication(session, claim.id),
         **_summary_fields(claim, status),
         mentions=[MentionOut(report_id=m.report_id, report_title=m.report.title, position=m.position,
                              line=m.line, stated_verified=m.stated_verified,

@@ -1,17 +1,20 @@
-"""/api/claims/{id}/replications: queue a replication experiment of a claim."""
+"""/api/claims/{id}/replications: queue a replication experiment of a claim; list them."""
 
 from __future__ import annotations
 
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
-from app.api.params import ResourceId
+from app.api.params import Offset, ResourceId
 from app.db import SessionDep, SettingsDep
 from app.errors import BadRequestError, UnsupportedMediaTypeError
+from app.schemas.common import OffsetPage
 from app.schemas.jobs import JobOut
+from app.schemas.replications import ReplicationOut
 from app.services import replicate as service
+from app.services.verify import require_claim
 
 router = APIRouter(tags=["replication"])
 
@@ -62,3 +65,12 @@ def replicate_claim(claim_id: ResourceId, session: SessionDep, settings: Setting
     job = service.enqueue_replication(session, settings, claim_id, spec)
     session.commit()
     return JobOut.model_validate(job)
+
+
+@router.get("/claims/{claim_id}/replications", response_model=OffsetPage[ReplicationOut], responses={404: {}})
+def list_replications(claim_id: ResourceId, session: SessionDep, offset: Offset = 0,
+                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> OffsetPage[ReplicationOut]:
+    """The claim's replication jobs, newest first, with the verdicts of the finished ones."""
+    require_claim(session, claim_id)
+    rows, total = service.replications_of(session, claim_id, offset=offset, limit=limit)
+    return OffsetPage(items=[ReplicationOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)

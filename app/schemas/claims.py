@@ -28,5 +28,6 @@ class ClaimSummary(Schema):
 
 class ClaimDetail(ClaimSummary):
     mentions: list[MentionOut]
-    replications: list[ReplicationOut] = []  # newest first
+    replications: list[ReplicationOut] = []  # the newest REPLICATIONS_SHOWN, newest first
+    replications_total: int = 0  # all of them: page with GET /api/claims/{id}/replications
     latest_replication: ReplicationOut | None = None  # the newest one with a verdict

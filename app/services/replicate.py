@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, UnprocessableError
@@ -123,15 +123,26 @@ class TrainingEvents:
                 self.write(f"phase {event.get('phase')}: checkpoint at step {event.get('step')}")
 
 
-def replications_of(session: Session, claim_id: int) -> list[dict]:
-    """The replication jobs of a claim, newest first, with verdicts of the finished ones."""
-    jobs = session.scalars(select(Job).where(Job.kind == JOB_KIND, Job.claim_id == claim_id).order_by(Job.id.desc()))
-    return [_replication_fields(job) for job in jobs]
+REPLICATIONS_SHOWN = 20
+"""Replications listed in a claim's detail (newest first); the rest are paged by
+``GET /api/claims/{id}/replications``."""
 
 
-def latest_replication(replications: list[dict]) -> dict | None:
-    """The newest replication that reached a verdict (None: none yet)."""
-    return next((r for r in replications if r["status"] == "succeeded" and r["verdict"]), None)
+def replications_of(session: Session, claim_id: int, *, offset: int = 0,
+                    limit: int = REPLICATIONS_SHOWN) -> tuple[list[dict], int]:
+    """A page of the claim's replication jobs, newest first, with verdicts of the finished
+    ones, and how many there are in all."""
+    where = (Job.kind == JOB_KIND, Job.claim_id == claim_id)
+    total = session.scalar(select(func.count()).select_from(Job).where(*where)) or 0
+    jobs = session.scalars(select(Job).where(*where).order_by(Job.id.desc()).offset(offset).limit(limit))
+    return [_replication_fields(job) for job in jobs], total
+
+
+def latest_replication(session: Session, claim_id: int) -> dict | None:
+    """The claim's newest replication that reached a verdict (None: none yet)."""
+    finished = session.scalars(select(Job).where(Job.kind == JOB_KIND, Job.claim_id == claim_id,
+                                                 Job.status == "succeeded").order_by(Job.id.desc()))
+    return next((fields for job in finished if (fields := _replication_fields(job))["verdict"]), None)
 
 
 def _replication_fields(job: Job) -> dict:

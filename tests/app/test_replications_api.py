@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from app.db import session_scope
+from app.jobs import queue
 from app.jobs.worker import drain
 from app.models import Claim
 
@@ -68,6 +69,24 @@ def test_messages_speak_the_users_language(client, settings, ingested) -> None:
     error = client.post(f"/api/claims/{target}/replications").json()["error"]
     assert "()" not in error["message"] and "derive_specs" not in error["message"]
 
+
+def test_claim_detail_shows_the_newest_replications_and_the_list_pages_the_rest(client, settings, ingested) -> None:
+    """25 replication jobs: the detail lists the newest 20 (total 25) and still finds the only
+    verdict, on the oldest job; the list endpoint pages all 25 newest first."""
+    target = claim_id(settings, "Multi-task intermediate-task training")
+    with session_scope(settings) as session:
+        jobs = [queue.enqueue(session, "replicate", {"spec": {"claimed_effect": {"delta": 8.7}}}, claim_id=target)
+                for _ in range(25)]
+        jobs[0].status, jobs[0].result = "succeeded", {"verdict": "inconclusive", "effect": {"mean": 2.0}}
+        jobs[1].status, jobs[1].result = "failed", {}
+        ids = [job.id for job in jobs]
+    claim = client.get(f"/api/claims/{target}").json()
+    assert [r["job_id"] for r in claim["replications"]] == ids[::-1][:20] and claim["replications_total"] == 25
+    latest = claim["latest_replication"]
+    assert (latest["job_id"], latest["verdict"], latest["measured_delta"]) == (ids[0], "inconclusive", 2.0)
+    page = client.get(f"/api/claims/{target}/replications", params={"offset": 20, "limit": 10}).json()
+    assert [r["job_id"] for r in page["items"]] == ids[::-1][20:] and page["total"] == 25
+    assert client.get("/api/claims/99999/replications").status_code == 404
 
 @pytest.mark.slow
 def test_tiny_spec_runs_to_a_verdict_with_progress(client_for, settings, ingested) -> None:
