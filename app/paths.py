@@ -12,6 +12,8 @@ from pathlib import Path
 from app.settings import Settings
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)*([\w.@+-]+)")
+_INSTALLED = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)*((?:site|dist)-packages)/")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _named_roots(settings: Settings) -> list[tuple[Path, str]]:
@@ -31,8 +33,11 @@ def shown_path(path: str | Path, settings: Settings, otherwise: str | None = Non
 
 
 def redact_paths(text: str, settings: Settings) -> str:
-    """Free text with configured roots named by their setting and other absolute paths cut to
-    their last part."""
+    """Free text with configured roots named by their setting, the project's own files and
+    installed packages by their relative path (a traceback stays readable), and other absolute
+    paths cut to their last part."""
     for root, name in _named_roots(settings):
         text = text.replace(str(root), name)
+    text = _INSTALLED.sub(lambda m: f"{m.group(1)}/", text)
+    text = text.replace(f"{PROJECT_ROOT}/", "")
     return _ABSOLUTE_PATH.sub(lambda m: f".../{m.group(1)}", text)

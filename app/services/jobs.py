@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from app.errors import ForbiddenError
@@ -9,6 +11,7 @@ from app.jobs import queue
 from app.jobs.joblog import LogChunk
 from app.jobs.joblog import read_job_log as _read_log
 from app.models import Job
+from app.paths import redact_paths
 from app.security.deps import Principal
 from app.security.roles import Role
 from app.settings import Settings
@@ -25,6 +28,8 @@ def cancel_job(session: Session, job_id: int, principal: Principal) -> Job:
 
 def read_job_log(session: Session, settings: Settings, job_id: int, *, offset: int | None = None,
                  tail: int | None = None) -> LogChunk:
-    """The job's log from byte ``offset`` (or its last ``tail`` bytes); 404 for an unknown job."""
+    """The job's log from byte ``offset`` (or its last ``tail`` bytes), server paths shown as
+    in `redact_paths` (offsets stay those of the file); 404 for an unknown job."""
     queue.get_job(session, job_id)
-    return _read_log(settings, job_id, offset=offset, tail=tail)
+    chunk = _read_log(settings, job_id, offset=offset, tail=tail)
+    return replace(chunk, text=redact_paths(chunk.text, settings))

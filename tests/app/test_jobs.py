@@ -9,6 +9,7 @@ import pytest
 from app.db import session_scope
 from app.jobs import queue, worker
 from app.jobs.handlers import HANDLERS
+from app.paths import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -110,6 +111,9 @@ def test_job_log_is_for_editors_and_follows_by_offset(settings, client, viewer_c
     assert viewer_client.get(f"/api/jobs/{job_id}/logs").status_code == 403
     full = client.get(f"/api/jobs/{job_id}/logs")
     assert "Traceback" in full.text and "ValueError: cannot handle 'boom'" in full.text
+    # server paths never leave: the project's files by their relative path, the rest cut short
+    assert 'File "app/jobs/runner.py"' in full.text and 'File "tests/app/test_jobs.py"' in full.text
+    assert str(PROJECT_ROOT) not in full.text and str(settings.data_dir) not in full.text
     assert client.get(f"/api/jobs/{job_id}").json()["error"] == "ValueError: cannot handle 'boom'"
     offset = int(full.headers["x-next-offset"])
     assert client.get(f"/api/jobs/{job_id}/logs", params={"offset": offset}).text == ""
