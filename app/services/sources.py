@@ -257,11 +257,10 @@ def enqueue_fetch(session: Session, source_id: int, *, refresh: bool = False,
     is queued, so nothing stays stuck.
     """
     source = get_source(session, source_id)
-    pending = session.scalars(select(Job).where(Job.kind == FETCH_JOB, Job.status.in_(("queued", "running"))))
+    key = f"{FETCH_JOB}:{source_id}"
+    pending = session.scalars(select(Job).where(Job.dedupe_key == key, Job.status.in_(("queued", "running"))))
     deadline = fetch_deadline_s(settings or Settings())
-    for job in pending:
-        if job.payload.get("source_id") != source_id:
-            continue
+    for job in pending:  # at most one (a partial unique index on pending dedupe keys)
         silent = _silent_for(job)
         if job.status == "running" and silent is not None and silent > deadline:
             reason = f"worker lost: fetch job {job.id} silent for {silent:.0f} s (limit {deadline:.0f} s)"
@@ -270,8 +269,7 @@ def enqueue_fetch(session: Session, source_id: int, *, refresh: bool = False,
                 _mark(source, "failed", reason)
             continue
         return job
-    return enqueue(session, FETCH_JOB, {"source_id": source_id, "refresh": refresh},
-                   dedupe_key=f"{FETCH_JOB}:{source_id}")
+    return enqueue(session, FETCH_JOB, {"source_id": source_id, "refresh": refresh}, dedupe_key=key)
 
 
 def _silent_for(job: Job) -> float | None:
