@@ -3,15 +3,13 @@ CSP (no inline script) with no CSP violation and no request to another host comp
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.app.workers import served
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, NO_CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
-              pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine")]
+              pytest.mark.skipif(not HAVE_CHROMIUM, reason=NO_CHROMIUM)]
 
 
 @pytest.fixture
@@ -24,7 +22,7 @@ def test_docs_render_offline_under_the_csp(server) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         problems: list[str] = []
         outside: list[str] = []

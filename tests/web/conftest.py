@@ -22,16 +22,14 @@ import pytest
 
 from app.db import dispose_engine
 from app.settings import Settings
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, NO_CHROMIUM
 from tests.conftest import ROOT, make_token, settings_env
 from tests.web.data import populate
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-default-apps", "--disable-sync", "--no-first-run", "--disable-domain-reliability",
-                 "--disable-client-side-phishing-detection", "--metrics-recording-only", "--no-pings"]
+
 
 
 @dataclass
@@ -48,8 +46,8 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[LiveServer]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
+    if not HAVE_CHROMIUM:
+        pytest.skip(NO_CHROMIUM)
     pytest.importorskip("playwright")
     root = tmp_path_factory.mktemp("live")
     database = root / "claimtrace.db"
