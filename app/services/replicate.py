@@ -79,8 +79,8 @@ def handle_replicate_job(context: JobContext) -> dict:
     out_dir = context.run_dir
     events = TrainingEvents(out_dir / "train.jsonl", context.log)
     if (out_dir / "spec.yaml").exists():
-        context.log(f"run folder of an earlier attempt found: finished phases are kept, an interrupted one "
-                    f"resumes from its checkpoint")
+        context.log("run folder of an earlier attempt found: finished phases are kept, an interrupted one "
+                    "resumes from its checkpoint")
     last = 0.0
 
     def progress(phase: str, fraction: float, _info: dict) -> None:
