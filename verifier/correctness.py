@@ -75,11 +75,13 @@ class CorrectnessModel:
         y = np.asarray(correct, dtype=np.int64)
         if x.shape[1] != len(CONFIDENCE_FEATURES):
             raise ValueError(f"expected {len(CONFIDENCE_FEATURES)} confidence features, got {x.shape[1]}")
-        if len(set(y.tolist())) < 2:
-            raise ValueError("the correctness model needs right and wrong verdicts to learn from "
-                             f"(all {len(y)} were {'right' if y.all() else 'wrong'})")
         mean, scale = x.mean(axis=0), x.std(axis=0)
         scale = np.where(scale > 1e-9, scale, 1.0)
+        if len(set(y.tolist())) < 2:  # all right (or all wrong): the smoothed rate, nothing to rank by
+            rate = (y.sum() + 1.0) / (len(y) + 2.0)
+            return cls(tuple(0.0 for _ in CONFIDENCE_FEATURES), float(np.log(rate / (1 - rate))),
+                       tuple(float(v) for v in mean), tuple(float(v) for v in scale), CONFIDENCE_FEATURES,
+                       regularisation, fitted_on, tuple(claims), int(len(y)))
         model = LogisticRegression(C=regularisation, max_iter=5000).fit((x - mean) / scale, y)
         return cls(tuple(float(v) for v in model.coef_[0]), float(model.intercept_[0]),
                    tuple(float(v) for v in mean), tuple(float(v) for v in scale), CONFIDENCE_FEATURES,

@@ -204,8 +204,7 @@ def _assess(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels
 def _features(claim: ClaimAnalysis, found: _Assessment) -> np.ndarray:
     body_checks = [c for c in found.passage_checks if not c.heading]
     return source_features(claim, [h.dense for h in found.body], [h.bm25 for h in found.body],
-                           body_checks, found.window_text, found.window_check, found.checks_probs,
-                           contrast=found.contrast)
+                           body_checks, found.window_text, found.window_check, found.checks_probs)
 
 
 def stance_features(claim_text: str, source: SourcePassages, models: VerifierModels,
