@@ -146,7 +146,7 @@ def fit_confidence_calibration(claims: Sequence[SciFactClaim], corpus: dict[str,
     ``models`` must not already calibrate confidence (the raw confidences are what is fitted)."""
     from verifier.folds import claim_groups
 
-    if models.confidence is not None:
+    if models.confidence is not None or models.correctness is not None:
         raise ValueError("fit the calibration on raw confidences: load the models without one")
     predictions = predict(claims, corpus, models, progress=progress, desc="calibrating")
     labels = [_FROM_SCIFACT[p[2]] for p in predictions]

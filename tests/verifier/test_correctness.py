@@ -3,6 +3,8 @@ of the deciding source, and the correctness model that turns a verdict's feature
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -56,5 +58,10 @@ def test_the_correctness_model_ranks_verdicts_by_what_predicts_them_right(tmp_pa
     assert model.probability(high) > 0.8 > 0.2 > model.probability(low)
     loaded = CorrectnessModel.load(model.save(tmp_path / "correctness.json"))
     assert loaded.probability(high) == pytest.approx(model.probability(high))
+    stored = json.loads((tmp_path / "correctness.json").read_text())
+    stored["features"] = stored["features"][:-1]
+    (tmp_path / "correctness.json").write_text(json.dumps(stored))
+    with pytest.raises(ValueError, match="other confidence features"):
+        CorrectnessModel.load(tmp_path / "correctness.json")
     constant = CorrectnessModel.fit(x[:10], [True] * 10)  # nothing to rank by: the smoothed rate
     assert constant.probability(high) == pytest.approx(11 / 12) == constant.probability(low)
