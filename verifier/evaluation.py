@@ -76,7 +76,7 @@ def evaluate_verifier(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract
     by_calibration = [c for c in claims if fingerprint(c) in models.seen_by_calibration]
     warnings: list[str] = []
     chosen = list(claims)
-    saved = (models.confidence, models.calibrator)
+    saved = (models.confidence, models.calibrator, models.correctness)
     if include_seen:
         if by_model:
             warnings.append(f"{len(by_model)} of {len(claims)} claims were used to train the stance "
@@ -91,7 +91,7 @@ def evaluate_verifier(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract
             warnings.append(f"{len(by_model)} of {len(claims)} claims were used to train the stance "
                             f"model and are excluded; {len(chosen)} claims scored")
         if any(c in by_calibration for c in chosen):
-            models.confidence = models.calibrator = None
+            models.confidence = models.calibrator = models.correctness = None
             warnings.append("the confidence calibration was fitted on some of these claims, so it is "
                             "switched off for this evaluation: confidences are raw")
     if not chosen:
@@ -102,7 +102,7 @@ def evaluate_verifier(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract
         result = score(predict(chosen, corpus, models, progress=progress))
         result["model_ids"] = models.model_ids()
     finally:
-        models.confidence, models.calibrator = saved
+        models.confidence, models.calibrator, models.correctness = saved
     result["seen"] = {"model": [c.id for c in by_model], "calibration": [c.id for c in by_calibration]}
     result["excluded_claim_ids"] = [c.id for c in claims if c not in chosen]
     result["in_sample"] = include_seen and bool(by_model or by_calibration)
@@ -146,7 +146,7 @@ def fit_confidence_calibration(claims: Sequence[SciFactClaim], corpus: dict[str,
     ``models`` must not already calibrate confidence (the raw confidences are what is fitted)."""
     from verifier.folds import claim_groups
 
-    if models.confidence is not None:
+    if models.confidence is not None or models.correctness is not None:
         raise ValueError("fit the calibration on raw confidences: load the models without one")
     predictions = predict(claims, corpus, models, progress=progress, desc="calibrating")
     labels = [_FROM_SCIFACT[p[2]] for p in predictions]

@@ -2,9 +2,12 @@
 
 One feature row per (claim, cited abstract) with the abstract-level gold label, computed by the
 same retrieval and checks the verifier runs. The head is fitted on all rows of the training
-claims; its verdict-confidence calibration (isotonic per label) is fitted on *out-of-fold*
-verdicts — an inner grouped K-fold over the training claims, each inner head judging claims it
-was not fitted on — so the calibration never learns from in-sample confidences. With ``cv`` the
+claims; its verdict confidence is fitted on *out-of-fold* verdicts — an inner grouped K-fold
+over the training claims, each inner head judging claims it was not fitted on — so it never
+learns from in-sample confidences. By default the confidence is a stacked correctness model
+(:mod:`verifier.correctness`: P(right) from the verdict's probabilities, label and direction
+contrast); ``calibration="logistic"`` or ``"isotonic"`` calibrate the raw confidence per label
+instead. With ``cv`` the
 whole recipe is repeated per outer fold (claims sharing an abstract in one fold) and scored on
 the held-out fold only, beside checks-only with its calibration fitted on the same training
 folds; the manifest records both and whether the head beat checks-only.
@@ -21,21 +24,26 @@ import numpy as np
 from tqdm import tqdm
 
 from verifier.confidence import ConfidenceCalibrator
-from verifier.evaluation import _FROM_SCIFACT, Prediction, predict, score, source_of
+from verifier.correctness import CORRECTNESS_FILE, CorrectnessModel, confidence_features
+from verifier.evaluation import _FROM_SCIFACT, _TO_SCIFACT, Prediction, predict, score, source_of
 from verifier.folds import fingerprint, grouped_folds
 from verifier.manifest import beats_checks_only, data_digest, save_manifest
-from verifier.pipeline import VerifierModels, stance_features
+from verifier.pipeline import VerifierModels, agreeing, stance_features, verify_claim
 from verifier.scifact import Abstract, SciFactClaim
 from verifier.stance_head import FEATURES, HEAD_CONFIDENCE_FILE, StanceHead
+from verifier.verdict import aggregate_sources
 
 _INDEX = {"SUPPORT": 0, "CONTRADICT": 1, "NEI": 2}
+CALIBRATIONS = ("stacked", "logistic", "isotonic")
+VerdictConfidence = ConfidenceCalibrator | CorrectnessModel
 
 
 @dataclass(frozen=True, slots=True)
 class HeadConfig:
     regularisation: float = 0.1  # inverse L2 strength of the logistic regression
     calibration_folds: int = 5  # inner grouped folds for the out-of-fold confidence calibration
-    calibration: str = "logistic"  # or "isotonic" (per label)
+    calibration: str = "stacked"  # correctness model; or "logistic" / "isotonic" per label
+    correctness_regularisation: float = 1.0  # inverse L2 strength of the correctness model
     seed: int = 13
 
 
@@ -81,25 +89,57 @@ def _calibrator(predictions: Sequence[Prediction], claims: Sequence[SciFactClaim
 
 def _raw(models: VerifierModels, head: StanceHead | None) -> VerifierModels:
     """``models`` with ``head`` and no confidence calibration (indexes shared)."""
-    return replace(models, head=head, confidence=None, nli=None, calibrator=None)
+    return replace(models, head=head, confidence=None, nli=None, calibrator=None, correctness=None)
+
+
+def with_confidence(models: VerifierModels, confidence: VerdictConfidence) -> VerifierModels:
+    """``models`` giving verdict confidences by ``confidence``."""
+    if isinstance(confidence, CorrectnessModel):
+        return replace(models, confidence=None, correctness=confidence)
+    return replace(models, confidence=confidence, correctness=None)
+
+
+def _confidence_rows(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models: VerifierModels,
+                     *, progress: bool = False) -> tuple[list[Prediction], list[np.ndarray]]:
+    """Raw verdicts of ``claims`` (``models`` without calibration) and the confidence features of each."""
+    predictions, features = [], []
+    for claim in tqdm(claims, desc="out-of-fold verdicts", unit="claim", disable=not progress, leave=False):
+        sources = [source_of(corpus[d]) for d in claim.cited_doc_ids if d in corpus]
+        verdict = verify_claim(claim.claim, sources, models)
+        label = _TO_SCIFACT.get(verdict.label, "NEI")
+        raw = verdict.confidence if verdict.confidence is not None else 0.0
+        probs = agreeing(aggregate_sources(verdict.sources), verdict.label, raw) if verdict.sources \
+            else np.array([0.0, 0.0, 1.0])
+        predictions.append((claim, {}, label, raw))
+        features.append(confidence_features(_FROM_SCIFACT[label], probs, raw, verdict.sources))
+    return predictions, features
 
 
 def fit_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models: VerifierModels,
              rows: Rows, config: HeadConfig = HeadConfig(), *, progress: bool = False
-             ) -> tuple[StanceHead, ConfidenceCalibrator]:
+             ) -> tuple[StanceHead, VerdictConfidence]:
     """The head fitted on every row of ``claims`` (``rows`` index into ``claims``) and its
-    confidence calibration fitted on inner out-of-fold verdicts."""
+    verdict confidence (correctness model or calibration) fitted on inner out-of-fold verdicts."""
+    if config.calibration not in CALIBRATIONS:
+        raise ValueError(f"calibration must be one of {', '.join(CALIBRATIONS)}, not {config.calibration!r}")
     claims = list(claims)
     head = replace(StanceHead.fit(rows.x, rows.y, regularisation=config.regularisation),
                    claims=tuple(fingerprint(c) for c in claims))
     held_out: list[Prediction] = []
+    features: list[np.ndarray] = []
     for inner_train, inner_test in grouped_folds(claims, config.calibration_folds, config.seed):
         part = rows.of(inner_train)
         inner = StanceHead.fit(part.x, part.y, regularisation=config.regularisation)
-        held_out.extend(predict([claims[i] for i in inner_test], corpus, _raw(models, inner),
-                                progress=progress, desc="out-of-fold verdicts"))
-    return head, _calibrator(held_out, claims, "out-of-fold verdicts of inner grouped folds",
-                             config.calibration)
+        found, rows_of = _confidence_rows([claims[i] for i in inner_test], corpus, _raw(models, inner),
+                                          progress=progress)
+        held_out.extend(found)
+        features.extend(rows_of)
+    fitted_on = "out-of-fold verdicts of inner grouped folds"
+    if config.calibration == "stacked":
+        return head, CorrectnessModel.fit(np.array(features), [p[2] == p[0].label for p in held_out],
+                                          regularisation=config.correctness_regularisation, fitted_on=fitted_on,
+                                          claims=[fingerprint(c) for c in claims])
+    return head, _calibrator(held_out, claims, fitted_on, config.calibration)
 
 
 def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
@@ -118,7 +158,7 @@ def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstra
         train_rows = rows.of(train_at)
         train_rows.claim = np.searchsorted(np.asarray(train_at), train_rows.claim)
         head, confidence = fit_head(train, corpus, models, train_rows, config, progress=progress)
-        learned.extend(predict(test, corpus, replace(_raw(models, head), confidence=confidence),
+        learned.extend(predict(test, corpus, with_confidence(_raw(models, head), confidence),
                                progress=progress, desc=f"fold {fold + 1} head"))
         raw = predict(train, corpus, _raw(models, None), progress=progress, desc=f"fold {fold + 1} checks")
         checks_confidence = _calibrator(raw, train, "training folds")
@@ -127,7 +167,8 @@ def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstra
     result = {"folds": folds, "grouped_by": "shared cited abstract", "seed": config.seed,
               "learned": score(learned), "checks_only": score(checks)}
     result["beats_checks_only"] = beats_checks_only(result["learned"], result["checks_only"])
-    result["model_ids"] = {"head": f"{folds}-fold stance head (logistic regression, C={config.regularisation:g})"}
+    result["model_ids"] = {"head": f"{folds}-fold stance head (logistic regression, C={config.regularisation:g})",
+                           "confidence": _confidence_id(config)}
     return result
 
 
@@ -146,7 +187,10 @@ def train_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], out_
     head, confidence = fit_head(claims, corpus, models, rows, config, progress=progress)
     out_dir = Path(out_dir)
     head.save(out_dir)
-    confidence.save(out_dir / HEAD_CONFIDENCE_FILE)
+    for stale in (HEAD_CONFIDENCE_FILE, CORRECTNESS_FILE):  # a head folder holds one confidence model
+        (out_dir / stale).unlink(missing_ok=True)
+    confidence.save(out_dir / (CORRECTNESS_FILE if isinstance(confidence, CorrectnessModel)
+                               else HEAD_CONFIDENCE_FILE))
     ids = [fingerprint(c) for c in claims]
     manifest = {
         "model": "stance-head",
@@ -158,7 +202,7 @@ def train_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], out_
         "claims": {"train": ids, "calibration": ids},
         "train_claim_ids": [c.id for c in claims],
         "calibration_claim_ids": [c.id for c in claims],
-        "calibration": f"{config.calibration} per label on out-of-fold verdicts "
+        "calibration": f"{_confidence_id(config)} on out-of-fold verdicts "
                        f"({config.calibration_folds} inner grouped folds)",
         "settings": asdict(config),
         "embedding": models.indexes.embedder.model_id if models.indexes.embedder else None,
@@ -167,3 +211,10 @@ def train_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], out_
     }
     save_manifest(out_dir, manifest)
     return manifest
+
+
+def _confidence_id(config: HeadConfig) -> str:
+    if config.calibration == "stacked":
+        return (f"stacked correctness model (logistic regression, C={config.correctness_regularisation:g}, "
+                "over the verdict's probabilities, label and direction contrast)")
+    return f"{config.calibration} calibration per label"

@@ -18,6 +18,8 @@ from verifier.calibration import TemperatureCalibrator
 from verifier.confidence import PACKAGED_CHECKS_ONLY, ConfidenceCalibrator
 from verifier.checks import CheckResult, check
 from verifier.claims import ClaimAnalysis, analyze, complete_claim
+from verifier.contrast import direction_contrast, flipped_claim
+from verifier.correctness import CORRECTNESS_FILE, CorrectnessModel, confidence_features
 from verifier.nli import NLIModel
 from verifier.passages import Passage, is_heading
 from verifier.retrieval import Embedder, Hit, IndexCache
@@ -73,12 +75,15 @@ class VerifierModels:
     # Fingerprints of the claims the stance model was trained on (its manifest) and those the
     # calibration was fitted on: evaluation keeps them out of its figures.
     seen_by_model: frozenset[str] = frozenset()
+    # With the stance head: the verdict confidence as a learned P(right) (instead of ``confidence``).
+    correctness: CorrectnessModel | None = None
 
     @property
     def seen_by_calibration(self) -> frozenset[str]:
         fitted = self.calibrator.claims if self.calibrator and self.nli else ()
         checks = self.confidence.claims if self.confidence else ()
-        return frozenset(fitted) | frozenset(checks)
+        stacked = self.correctness.claims if self.correctness else ()
+        return frozenset(fitted) | frozenset(checks) | frozenset(stacked)
 
     @classmethod
     def load(cls, *, cache_dir: Path | None = None, nli_model: str | None = None,
@@ -104,9 +109,12 @@ class VerifierModels:
         if nli_model and head_is_folder(nli_model):  # the learned stance head and its calibration
             folder = Path(nli_model)
             head = StanceHead.load(folder)
+            correctness = CorrectnessModel.load(folder / CORRECTNESS_FILE) \
+                if (folder / CORRECTNESS_FILE).is_file() else None
             confidence = ConfidenceCalibrator.load(folder / HEAD_CONFIDENCE_FILE) \
-                if (folder / HEAD_CONFIDENCE_FILE).is_file() else None
-            return cls(indexes, None, None, confidence, head=head, seen_by_model=frozenset(head.claims))
+                if correctness is None and (folder / HEAD_CONFIDENCE_FILE).is_file() else None
+            return cls(indexes, None, None, confidence, head=head, seen_by_model=frozenset(head.claims),
+                       correctness=correctness)
         nli = NLIModel(nli_model) if nli_model else None
         calibrator, seen = None, frozenset()
         if nli_model and Path(nli_model).is_dir():
@@ -128,6 +136,7 @@ class VerifierModels:
             "embedding": embedder.model_id if embedder else None,
             "retrieval": "bm25s+dense-rrf" if embedder else "bm25s",
             "calibration": (self.calibrator.model_id if self.calibrator and self.nli
+                            else self.correctness.model_id if self.correctness
                             else self.confidence.model_id if self.confidence else None),
             "stance": "nli+checks" if self.nli else "head+checks" if self.head else "checks-only",
             **({"head": self.head.model_id} if self.head else {}),
@@ -170,10 +179,12 @@ class _Assessment:
     window_text: str
     window_check: CheckResult | None
     checks_probs: np.ndarray
+    contrast: float = 0.0  # best passage similarity to the claim minus to its flipped direction
 
 
 def _assess(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
-            query_vector: np.ndarray | None, top_k: int) -> _Assessment:
+            query_vector: np.ndarray | None, top_k: int,
+            flipped_vector: np.ndarray | None = None) -> _Assessment:
     index = models.indexes.get(source.key, source.passages)
     hits: list[Hit] = index.search(claim.text, k=top_k, query_vector=query_vector)
     headings = [is_heading(h.passage.text, source.title) for h in hits]
@@ -186,7 +197,8 @@ def _assess(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels
     window_text = " ".join(h.passage.text for h in window_hits)
     window_check = check(claim, window_text)
     return _Assessment(hits, passage_checks, body, window_hits, window_text, window_check,
-                       _checks_only_probs(window_check, passage_checks))
+                       _checks_only_probs(window_check, passage_checks),
+                       direction_contrast(index.embeddings, query_vector, flipped_vector))
 
 
 def _features(claim: ClaimAnalysis, found: _Assessment) -> np.ndarray:
@@ -200,16 +212,29 @@ def stance_features(claim_text: str, source: SourcePassages, models: VerifierMod
     """The stance head's feature row for ``claim_text`` against ``source`` and whether the
     checks settle it themselves; ``None`` when nothing but titles or headings match."""
     claim = analyze(claim_text.strip())
-    found = _assess(claim, source, models, models.indexes.encode_query(claim.text), top_k)
+    query_vector, flipped_vector = query_vectors(models, claim.text)
+    found = _assess(claim, source, models, query_vector, top_k, flipped_vector)
     if found.window_check is None:
         return None
     return _features(claim, found), settled_by_checks(found.window_check, found.passage_checks)
 
 
+def query_vectors(models: VerifierModels, claim_text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The embeddings of ``claim_text`` and of the claim with its direction flipped (both
+    ``None`` without an embedding model)."""
+    embedder = models.indexes.embedder
+    if embedder is None:
+        return None, None
+    vectors = embedder.encode([claim_text, flipped_claim(claim_text)])
+    return vectors[0], vectors[1]
+
+
 def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierModels,
-                 query_vector: np.ndarray | None, *, top_k: int = TOP_K) -> SourceJudgement:
-    """The verdict of one source version on ``claim``."""
-    found = _assess(claim, source, models, query_vector, top_k)
+                 query_vector: np.ndarray | None, *, top_k: int = TOP_K,
+                 flipped_vector: np.ndarray | None = None) -> SourceJudgement:
+    """The verdict of one source version on ``claim`` (``flipped_vector``: the embedding of the
+    claim with its direction flipped, see :mod:`verifier.contrast`)."""
+    found = _assess(claim, source, models, query_vector, top_k, flipped_vector)
     hits, passage_checks = found.hits, found.passage_checks
     if not hits:
         return SourceJudgement(source.key, source.source_id, source.paper, source.version,
@@ -242,7 +267,8 @@ def judge_source(claim: ClaimAnalysis, source: SourcePassages, models: VerifierM
     )
     notes = _notes(label, window_check, passage_checks)
     return SourceJudgement(source.key, source.source_id, source.paper, source.version,
-                           source.cited, label, tuple(float(p) for p in probs), evidence, notes)
+                           source.cited, label, tuple(float(p) for p in probs), evidence, notes,
+                           found.contrast)
 
 
 def _gate_model(probs: np.ndarray, window: CheckResult) -> np.ndarray:
@@ -320,13 +346,19 @@ def verify_claim(claim_text: str, sources: Sequence[SourcePassages], models: Ver
     if len(unreadable) == n_cited:  # no cited source has text: nothing was checked
         return _unchecked(unreadable, n_cited, models)
     sources = [s for s in sources if s.passages]  # a source without text settles nothing
-    query_vector = models.indexes.encode_query(claim.text) if sources else None
-    judgements = [judge_source(claim, s, models, query_vector, top_k=top_k) for s in sources]
+    query_vector, flipped_vector = query_vectors(models, claim.text) if sources else (None, None)
+    judgements = [judge_source(claim, s, models, query_vector, top_k=top_k, flipped_vector=flipped_vector)
+                  for s in sources]
     probs = aggregate_sources(judgements)
     label = label_of(probs)  # the stance decides the verdict; a calibration only its confidence
     if models.calibrator is not None and models.nli is not None:
         probs = models.calibrator.apply(probs)[0]
-    confidence = _calibrated(models, label, _raw_confidence(models, label, probs))
+    raw = _raw_confidence(models, label, probs)
+    if models.correctness is not None:  # a learned P(right) from the verdict's raw probabilities
+        features = confidence_features(label, agreeing(probs, label, raw), raw, judgements)
+        confidence = models.correctness.probability(features)
+    else:
+        confidence = _calibrated(models, label, raw)
     probs = agreeing(probs, label, confidence)
     cited = [j for j in judgements if j.cited]
     evidence = sorted((e for j in cited for e in j.evidence), key=_evidence_rank(label))

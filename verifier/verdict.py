@@ -60,6 +60,9 @@ class SourceJudgement:
     probs: tuple[float, float, float]
     evidence: tuple[EvidenceItem, ...]
     notes: tuple[str, ...] = ()
+    # Best passage similarity to the claim minus to the claim with its direction flipped
+    # (verifier.contrast; 0 without an embedding model).
+    contrast: float = 0.0
 
     @property
     def confidence(self) -> float:

@@ -188,7 +188,7 @@ def train_head(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="head folder to write (default: DATA_DIR/models/verifier-head)")] = None,
     regularisation: Annotated[float, typer.Option(min=1e-4, help="inverse L2 strength of the logistic regression")] = 0.1,
-    calibration: Annotated[str, typer.Option(help="confidence calibration: logistic or isotonic")] = "logistic",
+    calibration: Annotated[str, typer.Option(help="verdict confidence: stacked (a correctness model), or logistic / isotonic calibration per label")] = "stacked",
     seed: Annotated[int, typer.Option(help="random seed of the grouped folds")] = 13,
     cv: Annotated[int, typer.Option(min=0, help="K>1: first score K grouped folds (a fresh head each) beside checks-only")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="print the manifest (with any CV figures) as JSON")] = False,
@@ -202,8 +202,8 @@ def train_head(
     from verifier.head_training import train_head as fit_and_save
     from verifier.manifest import default_head_dir
 
-    if calibration not in ("logistic", "isotonic"):
-        fail(f"--calibration must be logistic or isotonic, not {calibration!r}")
+    if calibration not in ("stacked", "logistic", "isotonic"):
+        fail(f"--calibration must be stacked, logistic or isotonic, not {calibration!r}")
     settings = get_settings()
     output = output or default_head_dir(settings.data_dir)
     claim_rows, documents = _load_scifact(claims, corpus)

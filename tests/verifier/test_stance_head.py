@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from verifier.correctness import CORRECTNESS_FILE, confidence_features
 from verifier.manifest import default_head_dir
 from verifier.passages import Passage
 from verifier.pipeline import SourcePassages, VerifierModels, verify_claim
@@ -153,7 +154,7 @@ def test_train_head_refuses_an_unknown_calibration(tmp_path: Path) -> None:
     claims, corpus = write_dataset(tmp_path)
     refused = run("verifier", "train-head", "--claims", str(claims), "--corpus", str(corpus),
                   "--calibration", "beta", data_dir=tmp_path / "data")
-    assert refused.returncode != 0 and "--calibration must be logistic or isotonic" in refused.stderr
+    assert refused.returncode != 0 and "--calibration must be stacked, logistic or isotonic" in refused.stderr
     assert not (tmp_path / "data" / "models").exists()
 
 
@@ -171,7 +172,8 @@ def test_train_head_with_grouped_cv_writes_a_gated_model(tmp_path: Path) -> None
     manifest = json.loads(trained.stdout)
     folder = default_head_dir(data)
     assert json.loads((folder / "manifest.json").read_text()) == {"kind": "claimtrace-stance-model", **manifest}
-    assert (folder / HEAD_FILE).is_file() and (folder / "confidence.json").is_file()
+    assert (folder / HEAD_FILE).is_file() and (folder / CORRECTNESS_FILE).is_file()
+    assert not (folder / "confidence.json").exists()  # one confidence model per head folder
     assert json.loads((folder / "cv" / "metrics.json").read_text()) == manifest["cv"]
     assert manifest["data"]["claims"] == 36 and len(manifest["claims"]["train"]) == 36
     assert manifest["features"] == list(FEATURES)
@@ -186,15 +188,19 @@ def test_train_head_with_grouped_cv_writes_a_gated_model(tmp_path: Path) -> None
     manifest["beats_checks_only"] = True
     (folder / "manifest.json").write_text(json.dumps({"kind": "claimtrace-stance-model", **manifest}))
     models = VerifierModels.load(embedding_model=None, data_dir=data)
-    assert models.head is not None and models.confidence is not None and models.nli is None
-    assert models.model_ids()["stance"] == "head+checks"
-    assert models.model_ids()["calibration"].startswith("logistic-confidence")
+    assert models.head is not None and models.correctness is not None and models.nli is None
+    assert models.confidence is None and models.model_ids()["stance"] == "head+checks"
+    assert models.model_ids()["calibration"].startswith("stacked-correctness")
+    assert models.correctness.n == 36 and "inner grouped folds" in manifest["calibration"]
     stored = json.loads(claims.read_text().splitlines()[0])
     text = json.loads(corpus.read_text().splitlines()[0])["abstract"]
     calibrated = verify_claim(stored["claim"], source(text), models)
-    models.confidence = None
+    correctness = models.correctness
+    models.correctness = None
     raw = verify_claim(stored["claim"], source(text), models)
-    assert calibrated.label == raw.label and calibrated.confidence != raw.confidence  # calibration applied
+    assert calibrated.label == raw.label and calibrated.confidence != raw.confidence  # the model applied
+    features = confidence_features(raw.label, raw.probs, raw.confidence, raw.sources)
+    assert calibrated.confidence == pytest.approx(correctness.probability(features))
     assert abs(calibrated.probs[["supported", "contradicted", "not_enough_info"].index(calibrated.label)]
                - calibrated.confidence) < 1e-9
     manifest["beats_checks_only"] = False
