@@ -51,6 +51,17 @@ def predict(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models:
     return out
 
 
+def calibration_inputs(predictions: Sequence[Prediction], corpus: dict[str, Abstract]
+                       ) -> tuple[list[str], list[float], list[bool]]:
+    """Labels, raw confidences and rightness of the verdicts a confidence calibration may learn
+    from: a claim none of whose cited abstracts has text is unchecked, not a "not enough info"
+    verdict, and is left out."""
+    judged = [p for p in predictions
+              if any(d in corpus and corpus[d].sentences for d in p[0].cited_doc_ids)]
+    return ([_FROM_SCIFACT[p[2]] for p in judged], [p[3] for p in judged],
+            [p[2] == p[0].label for p in judged])
+
+
 def score(predictions: Sequence[Prediction]) -> dict:
     """SciFact abstract-level metrics plus three-way accuracy, macro-F1, confusion, ECE and the
     AUROC of confidence for right-versus-wrong verdicts."""
@@ -149,9 +160,7 @@ def fit_confidence_calibration(claims: Sequence[SciFactClaim], corpus: dict[str,
     if models.confidence is not None or models.correctness is not None:
         raise ValueError("fit the calibration on raw confidences: load the models without one")
     predictions = predict(claims, corpus, models, progress=progress, desc="calibrating")
-    labels = [_FROM_SCIFACT[p[2]] for p in predictions]
-    confidences = [p[3] for p in predictions]
-    correct = [p[2] == p[0].label for p in predictions]
+    labels, confidences, correct = calibration_inputs(predictions, corpus)
     figures = cross_validated_ece(labels, confidences, correct, folds=folds,
                                   groups=claim_groups(claims))
     figures["accuracy"] = sum(correct) / len(correct) if correct else 0.0

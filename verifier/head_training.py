@@ -25,13 +25,13 @@ from tqdm import tqdm
 
 from verifier.confidence import ConfidenceCalibrator
 from verifier.correctness import CORRECTNESS_FILE, CorrectnessModel, confidence_features
-from verifier.evaluation import _FROM_SCIFACT, _TO_SCIFACT, Prediction, predict, score, source_of
+from verifier.evaluation import _FROM_SCIFACT, _TO_SCIFACT, Prediction, calibration_inputs, predict, score, source_of
 from verifier.folds import fingerprint, grouped_folds
 from verifier.manifest import beats_checks_only, data_digest, save_manifest
 from verifier.pipeline import VerifierModels, agreeing, stance_features, verify_claim
 from verifier.scifact import Abstract, SciFactClaim
 from verifier.stance_head import FEATURES, HEAD_CONFIDENCE_FILE, StanceHead
-from verifier.verdict import aggregate_sources
+from verifier.verdict import UNCHECKED, aggregate_sources
 
 _INDEX = {"SUPPORT": 0, "CONTRADICT": 1, "NEI": 2}
 CALIBRATIONS = ("stacked", "logistic", "isotonic")
@@ -79,11 +79,10 @@ def feature_rows(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], mo
                 np.array(owners, dtype=np.int64))
 
 
-def _calibrator(predictions: Sequence[Prediction], claims: Sequence[SciFactClaim],
+def _calibrator(predictions: Sequence[Prediction], claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
                 fitted_on: str, method: str = "isotonic") -> ConfidenceCalibrator:
     fit = ConfidenceCalibrator.fit_logistic if method == "logistic" else ConfidenceCalibrator.fit
-    fitted = fit([_FROM_SCIFACT[p[2]] for p in predictions], [p[3] for p in predictions],
-                                      [p[2] == p[0].label for p in predictions], fitted_on=fitted_on)
+    fitted = fit(*calibration_inputs(predictions, corpus), fitted_on=fitted_on)
     return replace(fitted, claims=tuple(fingerprint(c) for c in claims))
 
 
@@ -106,6 +105,8 @@ def _confidence_rows(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract]
     for claim in tqdm(claims, desc="out-of-fold verdicts", unit="claim", disable=not progress, leave=False):
         sources = [source_of(corpus[d]) for d in claim.cited_doc_ids if d in corpus]
         verdict = verify_claim(claim.claim, sources, models)
+        if verdict.label == UNCHECKED:  # no cited abstract with text: not a verdict to learn from
+            continue
         label = _TO_SCIFACT.get(verdict.label, "NEI")
         raw = verdict.confidence if verdict.confidence is not None else 0.0
         probs = agreeing(aggregate_sources(verdict.sources), verdict.label, raw) if verdict.sources \
@@ -139,7 +140,7 @@ def fit_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models
         return head, CorrectnessModel.fit(np.array(features), [p[2] == p[0].label for p in held_out],
                                           regularisation=config.correctness_regularisation, fitted_on=fitted_on,
                                           claims=[fingerprint(c) for c in claims])
-    return head, _calibrator(held_out, claims, fitted_on, config.calibration)
+    return head, _calibrator(held_out, claims, corpus, fitted_on, config.calibration)
 
 
 def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
@@ -161,7 +162,7 @@ def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstra
         learned.extend(predict(test, corpus, with_confidence(_raw(models, head), confidence),
                                progress=progress, desc=f"fold {fold + 1} head"))
         raw = predict(train, corpus, _raw(models, None), progress=progress, desc=f"fold {fold + 1} checks")
-        checks_confidence = _calibrator(raw, train, "training folds")
+        checks_confidence = _calibrator(raw, train, corpus, "training folds")
         checks.extend(predict(test, corpus, replace(_raw(models, None), confidence=checks_confidence),
                               progress=progress, desc=f"fold {fold + 1} checks"))
     result = {"folds": folds, "grouped_by": "shared cited abstract", "seed": config.seed,

@@ -220,11 +220,14 @@ def stance_features(claim_text: str, source: SourcePassages, models: VerifierMod
 
 
 def query_vectors(models: VerifierModels, claim_text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The embeddings of ``claim_text`` and of the claim with its direction flipped (both
-    ``None`` without an embedding model)."""
+    """The embeddings of ``claim_text`` and, on the stance-head path (whose confidence uses the
+    direction contrast), of the claim with its direction flipped; ``None`` for what is not
+    needed or without an embedding model."""
     embedder = models.indexes.embedder
     if embedder is None:
         return None, None
+    if models.head is None:
+        return embedder.encode([claim_text])[0], None
     vectors = embedder.encode([claim_text, flipped_claim(claim_text)])
     return vectors[0], vectors[1]
 

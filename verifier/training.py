@@ -281,7 +281,7 @@ def cross_validate(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], 
     trained and calibrated on the other folds and judged on this one, beside checks-only
     (with its calibration fitted on the other folds too). Returns both scores."""
     from verifier.confidence import ConfidenceCalibrator
-    from verifier.evaluation import _FROM_SCIFACT
+    from verifier.evaluation import calibration_inputs
 
     claims = list(claims)
     learned, checks = [], []
@@ -296,9 +296,7 @@ def cross_validate(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], 
         learned.extend(predict(test, corpus, models, progress=progress, desc=f"fold {fold + 1} learned"))
         checks_models.confidence = None
         raw_train = predict(train, corpus, checks_models, progress=progress, desc=f"fold {fold + 1} checks")
-        checks_models.confidence = ConfidenceCalibrator.fit(
-            [_FROM_SCIFACT[p[2]] for p in raw_train], [p[3] for p in raw_train],
-            [p[2] == p[0].label for p in raw_train])
+        checks_models.confidence = ConfidenceCalibrator.fit(*calibration_inputs(raw_train, corpus))
         checks.extend(predict(test, corpus, checks_models, progress=progress, desc=f"fold {fold + 1} checks"))
     result = {"folds": folds, "grouped_by": "shared cited abstract", "learned": score(learned),
               "checks_only": score(checks)}

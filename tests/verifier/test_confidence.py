@@ -70,6 +70,9 @@ def test_calibrate_command_fits_and_reports_cross_validated_ece(tmp_path) -> Non
         else:
             claims.append({"id": i, "claim": f"Drug {i} cures migraine in children.", "evidence": {},
                            "cited_doc_ids": [i]})
+    # claims whose cited abstract is not in the corpus are unchecked: no verdict to calibrate on
+    claims += [{"id": 100 + i, "claim": f"Drug {i} lowers blood pressure.", "evidence": {},
+                "cited_doc_ids": [500 + i]} for i in range(5)]
     (tmp_path / "claims.jsonl").write_text("\n".join(json.dumps(c) for c in claims))
     (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in corpus))
     out = tmp_path / "calibration.json"
