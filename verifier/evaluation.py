@@ -30,14 +30,18 @@ def source_of(abstract: Abstract) -> SourcePassages:
                           source_id=abstract.doc_id, title=abstract.title or None)
 
 
+def cited_sources(claim: SciFactClaim, corpus: dict[str, Abstract]) -> list[SourcePassages]:
+    """The claim's cited abstracts that the corpus holds, as cited sources."""
+    return [source_of(corpus[d]) for d in claim.cited_doc_ids if d in corpus]
+
+
 def predict(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], models: VerifierModels,
             *, progress: bool = False, desc: str = "verifying claims") -> list[Prediction]:
     """Per claim: abstract-level predictions, the claim-level label and its confidence
     (a claim with no cited abstract in the corpus is unchecked: scored as NEI, confidence 0)."""
     out = []
     for claim in tqdm(claims, desc=desc, unit="claim", disable=not progress, leave=False):
-        sources = [source_of(corpus[d]) for d in claim.cited_doc_ids if d in corpus]
-        verdict = verify_claim(claim.claim, sources, models)
+        verdict = verify_claim(claim.claim, cited_sources(claim, corpus), models)
         docs = {}
         for judgement in verdict.sources:
             label = _TO_SCIFACT[judgement.label]

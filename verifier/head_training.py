@@ -25,7 +25,9 @@ from tqdm import tqdm
 
 from verifier.confidence import ConfidenceCalibrator
 from verifier.correctness import CORRECTNESS_FILE, CorrectnessModel, confidence_features
-from verifier.evaluation import _FROM_SCIFACT, _TO_SCIFACT, Prediction, calibration_inputs, predict, score, source_of
+from verifier.evaluation import (
+    _FROM_SCIFACT, _TO_SCIFACT, Prediction, calibration_inputs, cited_sources, predict, score, source_of,
+)
 from verifier.folds import fingerprint, grouped_folds
 from verifier.manifest import beats_checks_only, data_digest, save_manifest
 from verifier.pipeline import VerifierModels, agreeing, stance_features, verify_claim
@@ -103,8 +105,7 @@ def _confidence_rows(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract]
     """Raw verdicts of ``claims`` (``models`` without calibration) and the confidence features of each."""
     predictions, features = [], []
     for claim in tqdm(claims, desc="out-of-fold verdicts", unit="claim", disable=not progress, leave=False):
-        sources = [source_of(corpus[d]) for d in claim.cited_doc_ids if d in corpus]
-        verdict = verify_claim(claim.claim, sources, models)
+        verdict = verify_claim(claim.claim, cited_sources(claim, corpus), models)
         if verdict.label == UNCHECKED:  # no cited abstract with text: not a verdict to learn from
             continue
         label = _TO_SCIFACT.get(verdict.label, "NEI")

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from verifier.calibration import TemperatureCalibrator
 from verifier.claims import analyze
-from verifier.evaluation import predict, score, source_of
+from verifier.evaluation import cited_sources, predict, score, source_of
 from verifier.folds import fingerprint, grouped_folds, grouped_split
 from verifier.manifest import beats_checks_only, data_digest, save_manifest
 from verifier.nli import NLIModel
@@ -223,8 +223,7 @@ def verdict_probs(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
     try:
         rows = []
         for c in tqdm(claims, desc="calibrating", unit="claim", disable=not progress, leave=False):
-            verdict = verify_claim(c.claim, [source_of(corpus[d]) for d in c.cited_doc_ids if d in corpus],
-                                   models)
+            verdict = verify_claim(c.claim, cited_sources(c, corpus), models)
             rows.append(verdict.probs if verdict.checked else (0.0, 0.0, 1.0))
         return np.array(rows)
     finally:

@@ -91,7 +91,7 @@ def check(
     root = data_dir or get_settings().xtreme_data_dir
     typer.echo(f"XTREME data in {root} ({split} split)")
     if not root.is_dir():
-        typer.echo(f"  the folder does not exist; create it with the XTREME download scripts, or point "
+        typer.echo("  the folder does not exist; create it with the XTREME download scripts, or point "
                    "--data-dir / CLAIMTRACE_XTREME_DATA_DIR at it")
     complete = True
     for entry in survey(root, split):

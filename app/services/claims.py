@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, column, exists, func, literal_column, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
-from app.models import Citation, Claim, ClaimMention, Verification
+from app.models import Citation, Claim, ClaimMention
 from app.services.pagination import MAX_CURSOR_LENGTH as MAX_CURSOR_LENGTH  # re-exported for the route
 from app.services.pagination import decode_cursor, encode_cursor
 

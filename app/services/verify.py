@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, selectinload
 from app.errors import NotFoundError
 from app.jobs.queue import enqueue
 from app.models import Citation, Claim, ClaimMention, Evidence, Job, Passage, Report, Source, Verification
-from app.services.verdicts import ClaimStatus, latest_verdicts, latest_verifications  # noqa: F401 (re-exported)
 from app.settings import Settings
 from verifier.passages import Passage as DomainPassage
 from verifier.pipeline import VERIFIER_VERSION, SourcePassages, VerifierModels, embedding_choice, verify_claim

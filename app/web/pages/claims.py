@@ -13,7 +13,8 @@ from app.api.params import PLAIN_TEXT, ResourceId
 from app.db import SessionDep, SettingsDep
 from app.models import ClaimMention, Evidence, Verification
 from app.services import claims as service
-from app.services.verify import latest_verdicts, latest_verifications, verification_history
+from app.services.verdicts import latest_verdicts, latest_verifications
+from app.services.verify import verification_history
 from app.web import views
 from app.web.highlight import highlight
 from app.web.pages.jobs import job_context
