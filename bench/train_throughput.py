@@ -4,8 +4,7 @@ Three loops train the same model shape from the same initial weights on the same
 with the same batch size, schedule (linear, 10 % warm-up), gradient clipping and dynamic
 padding; on CUDA all use bf16 autocast:
 
-* ours — `replication.train` as the pipeline runs it (length-grouped batches; AdamW fused on CUDA,
-  one foreach update on CPU);
+* ours — `replication.train` as the pipeline runs it (length-grouped batches, torch's fused AdamW);
 * Trainer, matched — every choice of ours handed to Trainer (length grouping through
   ``train_sampling_strategy="group_by_length"``, the same AdamW kernel through
   ``optimizer_cls_and_kwargs``): what is left is the loops' own per-step overhead;

@@ -5,9 +5,8 @@ Read top to bottom like transformers' ``run_*_no_trainer`` examples:
 * every optimiser step draws one task (`sampling.task_schedule`) and takes
   ``gradient_accumulation_steps`` micro-batches of it;
 * batches are length-grouped and padded to their own longest sequence;
-* on CUDA the forward pass runs under bf16 autocast and AdamW is fused; on CPU
-  everything is float32 and AdamW is one multi-tensor (foreach) update — same code,
-  only `Runtime` differs;
+* on CUDA the forward pass runs under bf16 autocast; on CPU everything is float32;
+  AdamW is torch's fused kernel on both — same code, only `Runtime` differs;
 * linear warm-up then linear decay; gradient clipping;
 * periodic evaluation on the English dev set with early stopping (the best
   weights are restored at the end);
@@ -133,7 +132,7 @@ class Runtime:
         return cls(
             device=dev,
             bf16=cuda and torch.cuda.is_bf16_supported(),
-            fused_adamw=cuda,
+            fused_adamw=dev.type in ("cuda", "cpu"),  # torch has fused AdamW kernels for both
             pad_to_multiple_of=8 if cuda else None,
         )
 
@@ -214,7 +213,8 @@ def total_steps(streams: Sequence[TaskStream], config: TrainConfig) -> int:
 
 
 def build_optimizer(model: torch.nn.Module, config: TrainConfig, runtime: Runtime) -> torch.optim.Optimizer:
-    """AdamW (fused on CUDA, foreach on CPU); biases and LayerNorm weights get no weight decay."""
+    """AdamW (fused where torch has the kernel, else one foreach update); biases and LayerNorm
+    weights get no weight decay."""
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
