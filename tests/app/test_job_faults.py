@@ -143,7 +143,7 @@ def test_cancelling_a_running_verify_stops_its_process_group(settings, client, t
         pid = job_row(settings, job_id).pid
         cancelled_at = time.monotonic()
         assert client.post(f"/api/jobs/{job_id}/cancel").json()["status"] == "cancelled"
-        wait_for(lambda: not alive(pid), 10, "the job process to stop")
+        wait_for(lambda: not alive(pid), 15, "the job process to stop")
         stopped_s = time.monotonic() - cancelled_at
         stored = verifications_of(settings, job_id)[0]
         time.sleep(1.0)
@@ -157,4 +157,6 @@ def test_cancelling_a_running_verify_stops_its_process_group(settings, client, t
         stop_worker(worker)
     assert "stopping its processes" in client.get(f"/api/jobs/{job_id}/logs").text
     print(f"\ncancel: verify process group stopped {stopped_s:.2f} s after the request")
-    assert stopped_s < 5
+    # Within the grace period plus the worker's poll, with room for a loaded CI machine (SIGKILL
+    # comes at the end of the grace, so a stop that waited for it still passes this bound).
+    assert stopped_s < settings.job_cancel_grace_s + 3
