@@ -1,7 +1,8 @@
 """Database objects the migrations keep beside the models: claim text search and mention status.
 
 - ``claims_fts`` (SQLite): an FTS5 trigram index over ``claims.text`` (external content), kept in
-  sync by triggers on ``claims``, and an index on ``(text, id)`` for pages sorted by text; PostgreSQL uses a ``pg_trgm`` GIN index on ``claims.text``.
+  sync by triggers on ``claims`` (ingestion fills it one statement per batch while
+  ``claims_fts_sync.deferred`` is set: ``app.services.search_index``), and an index on ``(text, id)`` for pages sorted by text; PostgreSQL uses a ``pg_trgm`` GIN index on ``claims.text``.
 - ``claim_mentions.latest_*``: the latest verification of each mention (id, verdict,
   confidence), kept by triggers on ``verifications`` however a run is written (ORM, bulk SQL,
   an import), so listings read verdicts in one indexed step.

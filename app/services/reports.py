@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from app.errors import NotFoundError
 from app.models import Citation, Claim, ClaimMention, Report, Source
 from app.models.base import utcnow
+from app.services.search_index import claim_index_deferred
 from app.settings import Settings
-from verifier.reports import ParsedReport, claim_group_key, claim_key, decode_report, parse_report
+from verifier.arxiv_ids import ArxivId
+from verifier.reports import ParsedClaim, ParsedReport, claim_group_key, claim_key, decode_report, parse_report
 
 INGEST_ATTEMPTS = 3
 BULK_BATCH_CLAIMS = 20_000  # claims stored per transaction by a bulk ingest (ingest_batch)
@@ -44,8 +46,8 @@ def ingest_parsed(session: Session, parsed: ParsedReport) -> IngestResult:
             return IngestResult(existing, False, len(parsed.claims), parsed.warnings)
         try:
             with session.begin_nested():
-                report = _insert_report(session, parsed)
-            return IngestResult(report.id, True, len(parsed.claims), parsed.warnings)
+                [report_id] = _insert_reports(session, [parsed])
+            return IngestResult(report_id, True, len(parsed.claims), parsed.warnings)
         except IntegrityError:
             if attempt == INGEST_ATTEMPTS - 1:
                 raise
@@ -55,53 +57,56 @@ def ingest_parsed(session: Session, parsed: ParsedReport) -> IngestResult:
 def ingest_batch(session: Session, batch: list[ParsedReport]) -> list[IngestResult]:
     """Store many parsed reports in the session's transaction, one result each, in order.
 
-    For bulk ingestion: no savepoint per report, so the transaction pays its commit and the
-    search index's flush once for all of them. The caller commits, or on any database error
-    rolls back (nothing of the batch is stored) and stores the reports one by one with
-    ``ingest_parsed``. A report given twice, or already stored, is "already ingested".
+    For bulk ingestion: every table gets one statement for the whole batch (reports, claims,
+    mentions, citations, the search index), with no savepoint per report. The caller commits,
+    or on any database error rolls back (nothing of the batch is stored) and stores the reports
+    one by one with ``ingest_parsed``. A report given twice, or already stored, is "already
+    ingested".
     """
     known = dict(session.execute(select(Report.sha256, Report.id)
                                  .where(Report.sha256.in_({parsed.sha256 for parsed in batch}))).all())
-    results = []
+    fresh = list({p.sha256: p for p in reversed(batch) if p.sha256 not in known}.values())[::-1]
+    created = dict(zip((p.sha256 for p in fresh), _insert_reports(session, fresh), strict=True))
+    results, seen = [], set()
     for parsed in batch:
-        if (existing := known.get(parsed.sha256)) is not None:
-            results.append(IngestResult(existing, False, len(parsed.claims), parsed.warnings))
-            continue
-        report = _insert_report(session, parsed)
-        known[parsed.sha256] = report.id
-        results.append(IngestResult(report.id, True, len(parsed.claims), parsed.warnings))
+        new = parsed.sha256 in created and parsed.sha256 not in seen
+        seen.add(parsed.sha256)
+        report_id = created.get(parsed.sha256) or known[parsed.sha256]
+        results.append(IngestResult(report_id, new, len(parsed.claims), parsed.warnings))
     return results
 
 
-def _insert_report(session: Session, parsed: ParsedReport) -> Report:
-    """The report row, then its claims, mentions and citations as bulk INSERTs (one statement
-    per table, not one per row)."""
-    report = Report(
-        sha256=parsed.sha256, title=parsed.title, author=parsed.author, report_date=parsed.date,
-        research_question=parsed.research_question, stated_papers_retrieved=parsed.papers_retrieved,
-        stated_claims_extracted=parsed.claims_extracted, stated_claims_verified=parsed.claims_verified,
-        stated_quality_score=parsed.quality_score, warnings=parsed.warnings, raw_text=parsed.text,
-    )
-    session.add(report)
-    session.flush()
-    claim_ids = _claim_ids_by_key(session, parsed)
-    if parsed.claims:
-        session.execute(insert(ClaimMention), [
-            dict(report_id=report.id, claim_id=claim_ids[claim_key(item.text)], position=position,
-                 line=item.line, stated_verified=item.verified, stated_confidence=item.confidence)
-            for position, item in enumerate(parsed.claims)])
-    source_ids = _source_ids_by_key(session, parsed)
-    if parsed.references:
-        session.execute(insert(Citation), [
-            dict(report_id=report.id, position=position, raw=ref.raw, warning=ref.warning,
-                 source_id=source_ids[ref.arxiv.key] if ref.arxiv else None)
-            for position, ref in enumerate(parsed.references)])
-    return report
+def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
+    """The reports' rows, then their claims, mentions and citations: one bulk INSERT per table
+    for the whole batch (not one per row, nor one per report). Returns the new report ids in order."""
+    if not batch:
+        return []
+    report_ids = list(session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), [
+        dict(sha256=p.sha256, title=p.title, author=p.author, report_date=p.date,
+             research_question=p.research_question, stated_papers_retrieved=p.papers_retrieved,
+             stated_claims_extracted=p.claims_extracted, stated_claims_verified=p.claims_verified,
+             stated_quality_score=p.quality_score, warnings=p.warnings, raw_text=p.text)
+        for p in batch]))
+    claim_ids = _claim_ids_by_key(session, [item for p in batch for item in p.claims])
+    mentions = [dict(report_id=report_id, claim_id=claim_ids[claim_key(item.text)], position=position,
+                     line=item.line, stated_verified=item.verified, stated_confidence=item.confidence)
+                for report_id, p in zip(report_ids, batch, strict=True) for position, item in enumerate(p.claims)]
+    if mentions:
+        session.execute(insert(ClaimMention.__table__), mentions)  # Core: no per-row ORM work
+    source_ids = _source_ids_by_key(session, [ref.arxiv for p in batch for ref in p.references if ref.arxiv])
+    citations = [dict(report_id=report_id, position=position, raw=ref.raw, warning=ref.warning,
+                      source_id=source_ids[ref.arxiv.key] if ref.arxiv else None)
+                 for report_id, p in zip(report_ids, batch, strict=True) for position, ref in enumerate(p.references)]
+    if citations:
+        session.execute(insert(Citation.__table__), citations)
+    return report_ids
 
 
-def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
-    """Claim ids for the report's wordings, inserting the missing claims (grouped) in bulk."""
-    wanted = {claim_key(c.text): c for c in parsed.claims}
+def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, int]:
+    """Claim ids for these wordings, inserting the missing claims (grouped) in bulk."""
+    wanted = {claim_key(c.text): c for c in claims}
+    if not wanted:
+        return {}
     found = dict(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(wanted))).all())
     missing = {key: item for key, item in wanted.items() if key not in found}
     if not missing:
@@ -118,15 +123,19 @@ def _claim_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
         new_ids = dict(zip(missing, sorted(ids)))
         for key in missing:
             groups.setdefault(group_keys[key], new_ids[key])
-        session.execute(insert(Claim), [
+        now = utcnow()
+        session.execute(insert(Claim.__table__), [
             dict(id=new_ids[key], text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
-                 group_id=groups[group_keys[key]], created_at=utcnow())
+                 group_id=groups[group_keys[key]], created_at=now)
             for key, item in missing.items()])
         return found | new_ids
-    session.execute(insert(Claim), [
-        dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
-             group_id=groups.get(group_keys[key]), created_at=utcnow())
-        for key, item in missing.items()])
+    now = utcnow()
+    with claim_index_deferred(session) as to_index:
+        to_index.update(missing)
+        session.execute(insert(Claim.__table__), [
+            dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
+                 group_id=groups.get(group_keys[key]), created_at=now)
+            for key, item in missing.items()])
     # A new group is named by its first claim: one UPDATE for all of them.
     same_group = aliased(Claim)
     first = select(func.min(same_group.id)).where(same_group.group_key == Claim.group_key).scalar_subquery()
@@ -145,15 +154,17 @@ def _next_claim_ids(session: Session, count: int) -> list[int] | None:
         text("SELECT nextval(pg_get_serial_sequence('claims', 'id')) FROM generate_series(1, :n)"), {"n": count}))
 
 
-def _source_ids_by_key(session: Session, parsed: ParsedReport) -> dict[str, int]:
-    wanted = {ref.arxiv.key: ref.arxiv for ref in parsed.references if ref.arxiv}
+def _source_ids_by_key(session: Session, cited: list[ArxivId]) -> dict[str, int]:
+    """Source ids for these arXiv ids (exact versions), creating the sources not yet known."""
+    wanted = {arxiv.key: arxiv for arxiv in cited}
+    if not wanted:
+        return {}
     found = dict(session.execute(select(Source.key, Source.id).where(Source.key.in_(wanted))).all())
-    for key, arxiv_id in wanted.items():
-        if key not in found:
-            source = Source(key=key, arxiv_id=arxiv_id.base, version=arxiv_id.version)
-            session.add(source)
-            session.flush()
-            found[key] = source.id
+    missing = [arxiv for key, arxiv in wanted.items() if key not in found]
+    if missing:
+        new_ids = session.scalars(insert(Source).returning(Source.id, sort_by_parameter_order=True), [
+            dict(key=arxiv.key, arxiv_id=arxiv.base, version=arxiv.version) for arxiv in missing])
+        found.update(zip((arxiv.key for arxiv in missing), new_ids, strict=True))
     return found
 
 

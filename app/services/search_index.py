@@ -1,0 +1,49 @@
+"""SQLite's claim search index (FTS5), filled in one statement per batch of new claims.
+
+Migration ``0011_fts_batch``: the per-row trigger that indexes a new claim stands aside while
+``claims_fts_sync.deferred`` is 1. Ingestion sets it inside its transaction, inserts the claims,
+indexes them all with one ``INSERT … SELECT`` and clears it before the transaction ends (SQLite
+has one writer; the flag never leaves that writer's transaction, and a rollback clears it with
+everything else). FTS5 writes its pending terms out, and merges segments, at every statement,
+so one statement per batch costs a fraction of one per claim. PostgreSQL's trigram index needs
+no upkeep: there this does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+_PENDING = "claims_fts_pending"  # session.info key: keys of new claims not yet indexed
+_DEFER = text("UPDATE claims_fts_sync SET deferred = 1 WHERE id = 1")
+_RESUME = text("UPDATE claims_fts_sync SET deferred = 0 WHERE id = 1")
+_INDEX_NEW = text("INSERT INTO claims_fts(rowid, text) SELECT id, text FROM claims WHERE key IN :keys"
+                  ).bindparams(bindparam("keys", expanding=True))
+
+
+@contextmanager
+def claim_index_deferred(session: Session) -> Iterator[set[str]]:
+    """Inside: claims whose keys are added to the yielded set are indexed on the way out, in
+    one statement. Nested uses share the outermost set (a bulk ingest defers for its batch).
+
+    On an error inside, nothing more is written: the caller rolls its transaction (or savepoint)
+    back, which clears the flag with everything else it wrote."""
+    if _PENDING in session.info:
+        yield session.info[_PENDING]
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        yield set()
+        return
+    pending: set[str] = set()
+    session.info[_PENDING] = pending
+    try:
+        session.execute(_DEFER)
+        yield pending
+    finally:
+        del session.info[_PENDING]
+    if pending:
+        session.execute(_INDEX_NEW, {"keys": sorted(pending)})
+    session.execute(_RESUME)
