@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -92,13 +92,13 @@ def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
                      line=item.line, stated_verified=item.verified, stated_confidence=item.confidence)
                 for report_id, p in zip(report_ids, batch, strict=True) for position, item in enumerate(p.claims)]
     if mentions:
-        session.execute(insert(ClaimMention.__table__), mentions)  # Core: no per-row ORM work
+        _insert_rows(session, ClaimMention.__table__, mentions)
     source_ids = _source_ids_by_key(session, [ref.arxiv for p in batch for ref in p.references if ref.arxiv])
     citations = [dict(report_id=report_id, position=position, raw=ref.raw, warning=ref.warning,
                       source_id=source_ids[ref.arxiv.key] if ref.arxiv else None)
                  for report_id, p in zip(report_ids, batch, strict=True) for position, ref in enumerate(p.references)]
     if citations:
-        session.execute(insert(Citation.__table__), citations)
+        _insert_rows(session, Citation.__table__, citations)
     return report_ids
 
 
@@ -124,7 +124,7 @@ def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, 
         for key in missing:
             groups.setdefault(group_keys[key], new_ids[key])
         now = utcnow()
-        session.execute(insert(Claim.__table__), [
+        _insert_rows(session, Claim.__table__, [
             dict(id=new_ids[key], text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
                  group_id=groups[group_keys[key]], created_at=now)
             for key, item in missing.items()])
@@ -132,7 +132,7 @@ def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, 
     now = utcnow()
     with claim_index_deferred(session) as to_index:
         to_index.update(missing)
-        session.execute(insert(Claim.__table__), [
+        _insert_rows(session, Claim.__table__, [
             dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
                  group_id=groups.get(group_keys[key]), created_at=now)
             for key, item in missing.items()])
@@ -143,6 +143,13 @@ def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, 
                     .values(group_id=first).execution_options(synchronize_session=False))
     found.update(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(missing))).all())
     return found
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """One Core INSERT executed for many rows (the driver's executemany: a C loop on SQLite, a
+    pipeline on PostgreSQL), without the ORM's per-row bookkeeping. (Multi-row VALUES through
+    RETURNING was slower on PostgreSQL: psycopg splits the long query text on the client.)"""
+    session.execute(insert(table), rows)
 
 
 def _next_claim_ids(session: Session, count: int) -> list[int] | None:
