@@ -65,7 +65,7 @@ def ingest_batch(session: Session, batch: list[ParsedReport]) -> list[IngestResu
     """
     known = dict(session.execute(select(Report.sha256, Report.id)
                                  .where(Report.sha256.in_({parsed.sha256 for parsed in batch}))).all())
-    fresh = list({p.sha256: p for p in reversed(batch) if p.sha256 not in known}.values())[::-1]
+    fresh = list({p.sha256: p for p in batch if p.sha256 not in known}.values())  # same hash, same text
     created = dict(zip((p.sha256 for p in fresh), _insert_reports(session, fresh), strict=True))
     results, seen = [], set()
     for parsed in batch:

@@ -48,7 +48,10 @@ def test_bulk_and_http_ingestion_make_every_new_claim_searchable(settings: Setti
     (folder / "c.txt").write_text(report("Bulk A", [claim("qa1"), claim("qshared")]), encoding="utf-8")  # = a
     done = cli("ingest", str(folder))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("already ingested") == 1
+    ids = {line.split(":")[0].rsplit("/", 1)[-1]: int(line.split("report ")[1].split()[0])
+           for line in done.stdout.splitlines()}
+    assert ids["b.txt"] == ids["a.txt"] + 1 and ids["c.txt"] == ids["a.txt"]  # in file order; c is a again
+    assert done.stdout.count("already ingested") == 1 and "c.txt: already ingested" in done.stdout
     assert client.post("/api/reports", content=report("One", [claim("qh1")]).encode()).status_code == 201
     for tag in ("qa1", "qb1", "qshared", "qh1"):
         hits = all_pages(client, q=f"marker {tag} improves")
