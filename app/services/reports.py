@@ -81,12 +81,15 @@ def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
     for the whole batch (not one per row, nor one per report). Returns the new report ids in order."""
     if not batch:
         return []
-    report_ids = list(session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), [
-        dict(sha256=p.sha256, title=p.title, author=p.author, report_date=p.date,
-             research_question=p.research_question, stated_papers_retrieved=p.papers_retrieved,
-             stated_claims_extracted=p.claims_extracted, stated_claims_verified=p.claims_verified,
-             stated_quality_score=p.quality_score, warnings=p.warnings, raw_text=p.text)
-        for p in batch]))
+    rows = [dict(sha256=p.sha256, title=p.title, author=p.author, report_date=p.date,
+                 research_question=p.research_question, stated_papers_retrieved=p.papers_retrieved,
+                 stated_claims_extracted=p.claims_extracted, stated_claims_verified=p.claims_verified,
+                 stated_quality_score=p.quality_score, warnings=p.warnings, raw_text=p.text, created_at=utcnow())
+            for p in batch]
+    if (report_ids := _next_ids(session, "reports", len(rows))) is not None:
+        _insert_rows(session, Report.__table__, [dict(row, id=i) for row, i in zip(rows, report_ids, strict=True)])
+    else:
+        report_ids = list(session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), rows))
     claim_ids = _claim_ids_by_key(session, [item for p in batch for item in p.claims])
     mentions = [dict(report_id=report_id, claim_id=claim_ids[claim_key(item.text)], position=position,
                      line=item.line, stated_verified=item.verified, stated_confidence=item.confidence)
@@ -116,7 +119,7 @@ def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, 
         select(Claim.group_key, func.min(Claim.group_id))
         .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
     ).all())
-    if (ids := _next_claim_ids(session, len(missing))) is not None:
+    if (ids := _next_ids(session, "claims", len(missing))) is not None:
         # Ids known before the INSERT: a new group is named by its first claim in the same
         # statement. (An UPDATE afterwards would rewrite each row in every index of claims,
         # the trigram index included: PostgreSQL cannot update an indexed column in place.)
@@ -146,19 +149,35 @@ def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, 
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """One Core INSERT executed for many rows (the driver's executemany: a C loop on SQLite, a
-    pipeline on PostgreSQL), without the ORM's per-row bookkeeping. (Multi-row VALUES through
-    RETURNING was slower on PostgreSQL: psycopg splits the long query text on the client.)"""
-    session.execute(insert(table), rows)
+    """Many rows into ``table`` in one go, without the ORM's per-row bookkeeping: PostgreSQL's
+    ``COPY`` (psycopg's executemany would pipeline one statement per row; multi-row VALUES was
+    slower still, psycopg splitting the long query text on the client), elsewhere one Core
+    INSERT through the driver's executemany (a C loop on SQLite)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    dialect = session.get_bind().dialect
+    columns = list(rows[0])
+    # The dialect's own bind processing (UTC datetimes, JSON wrapped for psycopg): COPY bypasses it.
+    binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    driver = session.connection().connection.driver_connection  # this transaction's psycopg connection
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY {dialect.identifier_preparer.quote(table.name)} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([bind(row[name]) if bind else row[name] for name, bind in zip(columns, binds)])
 
 
-def _next_claim_ids(session: Session, count: int) -> list[int] | None:
-    """``count`` new claim ids from PostgreSQL's sequence in one round trip; None on SQLite
-    (where the UPDATE of new rows is cheap)."""
+def _next_ids(session: Session, table: str, count: int) -> list[int] | None:
+    """``count`` new ids from the PostgreSQL sequence of ``table`` in one round trip, ascending;
+    None on SQLite (which numbers rows as they are inserted)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    return list(session.scalars(
-        text("SELECT nextval(pg_get_serial_sequence('claims', 'id')) FROM generate_series(1, :n)"), {"n": count}))
+    return sorted(session.scalars(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+        {"table": table, "n": count}))
 
 
 def _source_ids_by_key(session: Session, cited: list[ArxivId]) -> dict[str, int]:
