@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Table, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.errors import NotFoundError
@@ -163,11 +163,14 @@ def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     # The dialect's own bind processing (UTC datetimes, JSON wrapped for psycopg): COPY bypasses it.
     binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    statement = f"COPY {dialect.identifier_preparer.quote(table.name)} ({quoted}) FROM STDIN"
     driver = session.connection().connection.driver_connection  # this transaction's psycopg connection
-    with driver.cursor() as cursor, cursor.copy(
-            f"COPY {dialect.identifier_preparer.quote(table.name)} ({quoted}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([bind(row[name]) if bind else row[name] for name, bind in zip(columns, binds)])
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([bind(row[name]) if bind else row[name] for name, bind in zip(columns, binds)])
+    except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own errors (IntegrityError: callers retry)
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
 
 
 def _next_ids(session: Session, table: str, count: int) -> list[int] | None:
