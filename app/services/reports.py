@@ -77,7 +77,7 @@ def ingest_batch(session: Session, batch: list[ParsedReport]) -> list[IngestResu
 
 
 def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
-    """The reports' rows, then their claims, mentions and citations: one bulk INSERT per table
+    """The reports' rows, then their claims, mentions and citations: one bulk write per table
     for the whole batch (not one per row, nor one per report). Returns the new report ids in order."""
     if not batch:
         return []
@@ -123,7 +123,7 @@ def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, 
         # Ids known before the INSERT: a new group is named by its first claim in the same
         # statement. (An UPDATE afterwards would rewrite each row in every index of claims,
         # the trigram index included: PostgreSQL cannot update an indexed column in place.)
-        new_ids = dict(zip(missing, sorted(ids)))
+        new_ids = dict(zip(missing, ids))  # ascending: the first claim of a new group names it
         for key in missing:
             groups.setdefault(group_keys[key], new_ids[key])
         now = utcnow()
