@@ -157,7 +157,7 @@ def run_trainer(setup: Setup, state: dict[str, torch.Tensor], steps: int, warmup
     lengths = [len(f["input_ids"]) for f in setup.features]
     collator = _CountingCollator(setup.pad_id, runtime.pad_to_multiple_of)
     # The same optimiser kernel as `build_optimizer` (Trainer adds the weight-decay groups).
-    adamw = {"lr": 1e-5, "fused": runtime.fused_adamw or None, "foreach": None if runtime.fused_adamw else True}
+    adamw = {"lr": 1e-5, **runtime.adamw_kernel()}
     sampling = {"train_sampling_strategy": "group_by_length", "length_column_name": "length"} if matched else {}
 
     def make(max_steps: int, out: str) -> Trainer:

@@ -136,6 +136,11 @@ class Runtime:
             pad_to_multiple_of=8 if cuda else None,
         )
 
+    def adamw_kernel(self) -> dict[str, bool | None]:
+        """`torch.optim.AdamW`'s kernel arguments: fused where torch has the kernel, else one
+        multi-tensor (foreach) update rather than one per parameter."""
+        return {"fused": self.fused_adamw or None, "foreach": None if self.fused_adamw else True}
+
     def autocast(self) -> contextlib.AbstractContextManager:
         if self.bf16:
             return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16)
@@ -229,8 +234,7 @@ def build_optimizer(model: torch.nn.Module, config: TrainConfig, runtime: Runtim
         lr=config.learning_rate,
         betas=config.adam_betas,
         eps=config.adam_epsilon,
-        fused=runtime.fused_adamw or None,
-        foreach=None if runtime.fused_adamw else True,  # else one multi-tensor update, not one per parameter
+        **runtime.adamw_kernel(),
     )
 
 

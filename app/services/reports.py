@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from app.errors import NotFoundError
 from app.models import Citation, Claim, ClaimMention, Report, Source
 from app.models.base import utcnow
-from app.services.search_index import claim_index_deferred
+from app.services.search_index import claims_indexed_together
 from app.settings import Settings
 from verifier.arxiv_ids import ArxivId
 from verifier.reports import ParsedClaim, ParsedReport, claim_group_key, claim_key, decode_report, parse_report
@@ -133,8 +133,7 @@ def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, 
             for key, item in missing.items()])
         return found | new_ids
     now = utcnow()
-    with claim_index_deferred(session) as to_index:
-        to_index.update(missing)
+    with claims_indexed_together(session, missing):
         _insert_rows(session, Claim.__table__, [
             dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
                  group_id=groups.get(group_keys[key]), created_at=now)
@@ -155,10 +154,10 @@ def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     INSERT through the driver's executemany (a C loop on SQLite)."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
-    dialect = session.get_bind().dialect
     columns = list(rows[0])
     # The dialect's own bind processing (UTC datetimes, JSON wrapped for psycopg): COPY bypasses it.
     binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]

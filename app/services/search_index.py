@@ -11,13 +11,12 @@ no upkeep: there this does nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-_PENDING = "claims_fts_pending"  # session.info key: keys of new claims not yet indexed
 _DEFER = text("UPDATE claims_fts_sync SET deferred = 1 WHERE id = 1")
 _RESUME = text("UPDATE claims_fts_sync SET deferred = 0 WHERE id = 1")
 _INDEX_NEW = text("INSERT INTO claims_fts(rowid, text) SELECT id, text FROM claims WHERE key IN :keys"
@@ -25,25 +24,16 @@ _INDEX_NEW = text("INSERT INTO claims_fts(rowid, text) SELECT id, text FROM clai
 
 
 @contextmanager
-def claim_index_deferred(session: Session) -> Iterator[set[str]]:
-    """Inside: claims whose keys are added to the yielded set are indexed on the way out, in
-    one statement. Nested uses share the outermost set (a bulk ingest defers for its batch).
+def claims_indexed_together(session: Session, keys: Collection[str]) -> Iterator[None]:
+    """Around the INSERT of the new claims with these ``keys``: index them on the way out, in
+    one statement, instead of one trigger statement per claim.
 
     On an error inside, nothing more is written: the caller rolls its transaction (or savepoint)
     back, which clears the flag with everything else it wrote."""
-    if _PENDING in session.info:
-        yield session.info[_PENDING]
+    if session.get_bind().dialect.name != "sqlite" or not keys:
+        yield
         return
-    if session.get_bind().dialect.name != "sqlite":
-        yield set()
-        return
-    pending: set[str] = set()
-    session.info[_PENDING] = pending
-    try:
-        session.execute(_DEFER)
-        yield pending
-    finally:
-        del session.info[_PENDING]
-    if pending:
-        session.execute(_INDEX_NEW, {"keys": sorted(pending)})
+    session.execute(_DEFER)
+    yield
+    session.execute(_INDEX_NEW, {"keys": sorted(keys)})
     session.execute(_RESUME)

@@ -5,7 +5,7 @@ pending terms out at each statement's savepoint: a report of 100 claims wrote 10
 segments (about 90 µs a claim, five times one INSERT … SELECT of the same rows). The trigger
 now stands aside while ``claims_fts_sync.deferred`` is 1; ingestion sets it inside its own
 transaction, inserts the claims, indexes them in one statement and clears it again (see
-``app.services.reports``). Any other writer (an import, a script) leaves the flag at 0 and
+``app.services.search_index``). Any other writer (an import, a script) leaves the flag at 0 and
 keeps the per-row trigger, so no path can leave a claim unindexed. SQLite has one writer at a
 time, and the flag changes only inside that writer's transaction: no other connection ever
 reads it set.

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, text
 
 from app.db import session_scope
 from app.models import Claim
-from app.services.search_index import claim_index_deferred
+from app.services.search_index import claims_indexed_together
 from app.settings import Settings
 from tests.app.test_claims_api import all_pages
 
@@ -73,9 +73,9 @@ def test_claims_written_by_other_paths_are_still_indexed_by_the_trigger(settings
 
 def test_a_batch_that_fails_leaves_the_trigger_on(settings: Settings, client) -> None:
     sqlite_only(settings)
-    with pytest.raises(RuntimeError), session_scope(settings) as session, claim_index_deferred(session) as pending:
+    with pytest.raises(RuntimeError), session_scope(settings) as session, \
+            claims_indexed_together(session, ["k-lost"]):
         session.execute(insert(Claim), [dict(text=claim("qlost"), key="k-lost", truncated=False, group_key="g")])
-        pending.add("k-lost")
         raise RuntimeError("the batch fails after its claims were written")
     assert index_state(settings) == (0, 0, 0)  # rolled back with the flag
     with session_scope(settings) as session:
