@@ -155,7 +155,10 @@ def test_cancelling_a_running_verify_stops_its_process_group(settings, client, t
         wait_for(lambda: job_row(settings, next_job).status == "succeeded", 60, "the next job")
     finally:
         stop_worker(worker)
-    assert "stopping its processes" in client.get(f"/api/jobs/{job_id}/logs").text
+    # The log says who stopped it: the worker's supervisor, or the job itself when its own
+    # heartbeat saw the cancellation first (both race by design; either is a correct stop).
+    log = client.get(f"/api/jobs/{job_id}/logs").text
+    assert "stopping its processes" in log or f"job {job_id} is cancelled (attempt 1); attempt 1 stops" in log
     print(f"\ncancel: verify process group stopped {stopped_s:.2f} s after the request")
     # Within the grace period plus the worker's poll, with room for a loaded CI machine (SIGKILL
     # comes at the end of the grace, so a stop that waited for it still passes this bound).
