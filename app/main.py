@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware import Middleware
@@ -14,6 +16,7 @@ from app.api.auth import router as auth_router
 from app.api.health import router as health_router
 from app.docs_pages import router as docs_router
 from app.errors import install_error_handlers
+from app.ingestion import Ingestor
 from app.middleware.body import BodyLimitMiddleware
 from app.middleware.context import REQUEST_ID_HEADER, RequestContextMiddleware
 from app.middleware.hosts import AllowedHostsMiddleware
@@ -46,17 +49,27 @@ def native_telemetry() -> dict[str, bool]:
     return {"tracing": False, "metrics": False, "logs": False}
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Stop the ingestion processes when the server stops."""
+    try:
+        yield
+    finally:
+        app.state.ingestor.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: from the environment). Jobs never run in the API
     process: ``claimtrace worker`` processes run them (``serve``/``up`` start them)."""
     settings = settings or get_settings()
 
     app = FastAPI(title="Claimtrace", version=__version__, docs_url=None, redoc_url=None,
-                  telemetry=native_telemetry(),
+                  telemetry=native_telemetry(), lifespan=lifespan,
                   middleware=middleware_stack(settings),
                   description="Checks what research reports claim against the arXiv sources they cite. "
                               "Writes need an API token (`Authorization: Bearer`); see docs/api.md.")
     app.state.settings = settings
+    app.state.ingestor = Ingestor(settings.ingest_processes)
     app.state.metrics_registry, latency = build_registry(settings)
     app.add_middleware(RequestLatencyMiddleware, histogram=latency)
     install_error_handlers(app)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Report ingestion limits.
     max_report_bytes: int = 2_000_000
     max_report_claims: int = 2_000
+    ingest_processes: int = Field(
+        default=1, ge=0, le=16, description="child processes that parse and store reports posted over HTTP "
+                                            "(0: a thread of the API process)")
 
     # arXiv access.
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
@@ -64,6 +67,9 @@ class Settings(BaseSettings):
     session_ttl_s: int = Field(default=12 * 3600, gt=0, description="web sign-in lifetime")
     max_json_body_bytes: int = Field(default=1_000_000, gt=0, description="JSON request bodies over this get a 413")
     sqlite_busy_timeout_s: float = Field(default=30.0, ge=0, description="how long SQLite waits on a lock")
+    db_read_threads: int | None = Field(
+        default=None, ge=1, le=64, description="queries the hot read routes run at once; default 1 on SQLite, 2 on "
+                                               "PostgreSQL (more threads only fight over the interpreter lock)")
 
     # Replication specs from the API: which models, which data folders, how much compute.
     replication_models: Annotated[list[str], NoDecode] = Field(

@@ -5,18 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from starlette.concurrency import run_in_threadpool
 
 from app.api.params import Offset, ResourceId
-from app.db import SessionDep, SettingsDep, session_scope
+from app.db import SessionDep, SettingsDep
 from app.errors import PayloadTooLargeError, UnprocessableError
 from app.models import Report
 from app.schemas.common import OffsetPage
 from app.schemas.reports import (IngestResponse, ReportCitation, ReportDetail, ReportMention,
                                  ReportSummary, StatedFigures)
 from app.services import reports as service
-from app.settings import Settings
-from verifier.reports import ReportParseError, ReportTooLargeError
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -66,25 +63,12 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 async def ingest_report(request: Request, response: Response, settings: SettingsDep) -> IngestResponse:
     """Ingest one report; 201 when new, 200 with the existing id when already ingested."""
     data = await _read_limited(request, settings.max_report_bytes)
-    result = await run_in_threadpool(_parse_and_store, data, settings)  # CPU and DB off the loop, one thread hop
+    result = await request.app.state.ingestor.ingest(data, settings)  # off the loop and the API's interpreter
     if not result.created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/reports/{result.report_id}"
     return IngestResponse(id=result.report_id, created=result.created, claims=result.claims,
                           warnings=result.warnings)
-
-
-def _parse_and_store(data: bytes, settings: Settings) -> service.IngestResult:
-    """Parse (linear time), then store in one transaction of its own (no connection is held
-    while the body arrives or the text is parsed); parse errors name the line."""
-    try:
-        parsed = service.parse_report_bytes(data, settings)
-    except ReportTooLargeError as exc:
-        raise PayloadTooLargeError(exc.message, details={"line": exc.line or None}) from None
-    except ReportParseError as exc:
-        raise UnprocessableError(exc.message, code="report_parse_error", details={"line": exc.line}) from None
-    with session_scope(settings) as session:
-        return service.ingest_parsed(session, parsed)
 
 
 def _summary_fields(report: Report) -> dict:

@@ -18,7 +18,7 @@ REPORT = (f"Race\n\nTester\n\nJune 21, 2026\n\nAbstract\n\nText.\n\n5 Extracted 
           f"Claim\tVerified\tConfidence\n{CLAIM}\t✓\t0.70\n\nReferences\n\n- <http://arxiv.org/abs/2005.13013v2>\n")
 
 
-def test_a_claim_stored_meanwhile_by_another_writer_is_retried_not_duplicated(settings: Settings, client,
+def test_a_claim_stored_meanwhile_by_another_writer_is_retried_not_duplicated(settings: Settings, client_for,
                                                                                 monkeypatch) -> None:
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("only PostgreSQL lets another writer in between")
@@ -35,6 +35,7 @@ def test_a_claim_stored_meanwhile_by_another_writer_is_retried_not_duplicated(se
         return real_next_ids(session, table, count)
 
     monkeypatch.setattr(reports_service, "_next_ids", another_writer_first)
+    client = client_for("editor", settings.model_copy(update={"ingest_processes": 0}))  # in this process: patched
     response = client.post("/api/reports", content=REPORT.encode())
     assert raced and response.status_code == 201, response.text  # COPY's unique violation was retried
     with session_scope(settings) as session:

@@ -1,0 +1,92 @@
+"""Reports posted over HTTP, parsed and stored in child processes of the API server.
+
+Parsing and writing a report of 100 claims is several milliseconds of pure Python. Run in a
+thread of the API process, it holds the interpreter lock that every read request needs, so a
+few writers stretch every page's latency. In a child process it only competes for a CPU, and at
+a lower scheduling priority (``INGEST_NICE``) the reads win that too. ``INGEST_PROCESSES=0``
+keeps the thread (one process, nothing forked).
+
+Children come from a fork server that imported this module once, so a new pool starts in
+milliseconds. Each child opens its own database connections; errors (parse errors naming the
+line, size limits, database errors) come back to the request as the same exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from starlette.concurrency import run_in_threadpool
+
+from app.db import session_scope
+from app.errors import PayloadTooLargeError, ServiceUnavailableError, UnprocessableError
+from app.services import reports as service
+from app.settings import Settings
+from verifier.reports import ReportParseError, ReportTooLargeError
+
+log = logging.getLogger(__name__)
+
+INGEST_NICE = 5  # a child's CPU share under contention: about a third of a request thread's
+
+
+def parse_and_store(data: bytes, settings: Settings) -> service.IngestResult:
+    """Parse (linear time), then store in one transaction of its own; parse errors name the line."""
+    try:
+        parsed = service.parse_report_bytes(data, settings)
+    except ReportTooLargeError as exc:
+        raise PayloadTooLargeError(exc.message, details={"line": exc.line or None}) from None
+    except ReportParseError as exc:
+        raise UnprocessableError(exc.message, code="report_parse_error", details={"line": exc.line}) from None
+    with session_scope(settings) as session:
+        return service.ingest_parsed(session, parsed)
+
+
+def _start_child() -> None:
+    """In each child: leave Ctrl-C to the server (it shuts the pool down) and yield the CPU to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(INGEST_NICE)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server with this module imported: fast starts, and never a fork of the threaded server."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+class Ingestor:
+    """Where one app runs its HTTP ingestions: a pool of ``processes`` children, or threads (0)."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=_context(), initializer=_start_child)
+        return self._pool
+
+    async def ingest(self, data: bytes, settings: Settings) -> service.IngestResult:
+        if not self.processes:
+            return await run_in_threadpool(parse_and_store, data, settings)
+        pool = self._executor()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, parse_and_store, data, settings)
+        except BrokenProcessPool:
+            log.error("an ingestion process died (killed or out of memory); starting new ones")
+            if self._pool is pool:
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise ServiceUnavailableError("the ingestion process stopped before storing the report; nothing "
+                                          "was half-written: send it again", headers={"Retry-After": "1"}) from None
+
+    def close(self) -> None:
+        """Stop the children (after the ingestions in flight finish)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,99 @@
+"""Reports posted over HTTP are parsed and stored in child processes of the API (``INGEST_PROCESSES``);
+the hot read routes run at most ``DB_READ_THREADS`` queries at once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+
+from sqlalchemy import func, select
+
+from app.db import run_in_session
+from app.models import Report
+from app.settings import Settings
+
+REPORT = ("Child {n}\n\nTester\n\nJune 21, 2026\n\nAbstract\n\nText.\n\n5 Extracted Claims\n\n"
+          "Claim\tVerified\tConfidence\nXLM-R improves XNLI accuracy by {n}.5 points over mBERT.\t✓\t0.70\n\n"
+          "References\n\n- <http://arxiv.org/abs/2005.13013v2>\n")
+
+
+def _children(client) -> dict[int, object]:
+    pool = client.app.state.ingestor._pool
+    return dict(pool._processes) if pool is not None else {}
+
+
+def test_reports_are_stored_by_a_child_process_and_a_dead_child_is_replaced(client, session) -> None:
+    first = client.post("/api/reports", content=REPORT.format(n=1).encode())
+    assert first.status_code == 201, first.text
+    children = _children(client)
+    assert children and os.getpid() not in children  # not this process: a child did the work
+
+    for pid in children:  # the child dies (OOM killer, an operator): the next ingestion says so
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while not client.app.state.ingestor._pool._broken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lost = client.post("/api/reports", content=REPORT.format(n=2).encode())
+    assert lost.status_code == 503 and lost.headers["Retry-After"] == "1", lost.text
+    assert "send it again" in lost.json()["error"]["message"]
+    assert session.scalar(select(func.count()).select_from(Report)) == 1  # nothing half-written
+
+    again = client.post("/api/reports", content=REPORT.format(n=2).encode())  # new children
+    assert again.status_code == 201, again.text
+    assert set(_children(client)).isdisjoint(children)
+    assert session.scalar(select(func.count()).select_from(Report)) == 2
+
+
+def test_errors_raised_in_the_child_reach_the_caller_unchanged(client) -> None:
+    bad = REPORT.format(n=3).replace("XLM-R improves XNLI accuracy by 3.5 points over mBERT.\t✓\t0.70",
+                                     "XLM-R improves XNLI.\tmaybe\t0.70")
+    response = client.post("/api/reports", content=bad.encode())
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "report_parse_error" and error["details"]["line"] == 14
+    assert _children(client)  # the error came from a child
+
+
+def test_without_ingest_processes_the_api_process_ingests(client_for, settings: Settings) -> None:
+    client = client_for("editor", settings.model_copy(update={"ingest_processes": 0}))
+    assert client.post("/api/reports", content=REPORT.format(n=4).encode()).status_code == 201
+    assert client.app.state.ingestor._pool is None
+
+
+def test_the_server_stops_its_ingestion_children(client_for, settings: Settings) -> None:
+    client = client_for("editor")
+    assert client.post("/api/reports", content=REPORT.format(n=5).encode()).status_code == 201
+    processes = list(_children(client).values())
+    client.__exit__(None, None, None)  # the lifespan's shutdown
+    for process in processes:
+        process.join(timeout=10)
+        assert not process.is_alive()
+
+
+def _max_concurrent_reads(settings: Settings, requests: int) -> int:
+    active, peak, lock = 0, 0, threading.Lock()
+
+    def work(_session) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.05)
+        with lock:
+            active -= 1
+
+    async def many() -> None:
+        await asyncio.gather(*(run_in_session(settings, work) for _ in range(requests)))
+
+    asyncio.run(many())
+    return peak
+
+
+def test_read_queries_run_at_most_db_read_threads_at_once(settings: Settings) -> None:
+    assert _max_concurrent_reads(settings.model_copy(update={"db_read_threads": 1}), 8) == 1
+    assert _max_concurrent_reads(settings.model_copy(update={"db_read_threads": 3}), 8) == 3
+    default = 1 if settings.sqlalchemy_url.startswith("sqlite") else 2
+    assert settings.db_read_threads is None and _max_concurrent_reads(settings, 8) == default
