@@ -2,9 +2,9 @@
 
 Parsing and writing a report of 100 claims is several milliseconds of pure Python. Run in a
 thread of the API process, it holds the interpreter lock that every read request needs, so a
-few writers stretch every page's latency. In a child process it only competes for a CPU, and at
-a lower scheduling priority (``INGEST_NICE``) the reads win that too. ``INGEST_PROCESSES=0``
-keeps the thread (one process, nothing forked).
+few writers stretch every page's latency. In a child process it only competes for a CPU, at a
+lower scheduling priority (``INGEST_NICE``) so that a saturated machine favours the reads.
+``INGEST_PROCESSES=0`` keeps the thread (one process, nothing forked).
 
 Children come from a fork server that imported this module once, so a new pool starts in
 milliseconds. Each child opens its own database connections; errors (parse errors naming the

@@ -8,8 +8,8 @@ form first, so ``XTREME-R`` is never read as ``XTREME``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 

@@ -2,7 +2,7 @@
 
 Returning it from a route skips FastAPI's second validation and ``jsonable_encoder`` pass of the
 declared ``response_model`` (still used for the OpenAPI schema): the content is serialised to
-bytes once, about three times faster than ``json.dumps`` for a page of claims.
+bytes once, about four times faster than ``json.dumps`` for a page of claims.
 """
 
 from __future__ import annotations
