@@ -1,17 +1,13 @@
-"""Reports posted over HTTP are parsed and stored in child processes of the API (``INGEST_PROCESSES``);
-the hot read routes run at most ``DB_READ_THREADS`` queries at once."""
+"""Reports posted over HTTP are parsed and stored in child processes of the API (``INGEST_PROCESSES``)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
-import threading
 import time
 
 from sqlalchemy import func, select
 
-from app.db import run_in_session
 from app.models import Report
 from app.settings import Settings
 
@@ -71,29 +67,3 @@ def test_the_server_stops_its_ingestion_children(client_for, settings: Settings)
     for process in processes:
         process.join(timeout=10)
         assert not process.is_alive()
-
-
-def _max_concurrent_reads(settings: Settings, requests: int) -> int:
-    active, peak, lock = 0, 0, threading.Lock()
-
-    def work(_session) -> None:
-        nonlocal active, peak
-        with lock:
-            active += 1
-            peak = max(peak, active)
-        time.sleep(0.05)
-        with lock:
-            active -= 1
-
-    async def many() -> None:
-        await asyncio.gather(*(run_in_session(settings, work) for _ in range(requests)))
-
-    asyncio.run(many())
-    return peak
-
-
-def test_read_queries_run_at_most_db_read_threads_at_once(settings: Settings) -> None:
-    assert _max_concurrent_reads(settings.model_copy(update={"db_read_threads": 1}), 8) == 1
-    assert _max_concurrent_reads(settings.model_copy(update={"db_read_threads": 3}), 8) == 3
-    default = 1 if settings.sqlalchemy_url.startswith("sqlite") else 2
-    assert settings.db_read_threads is None and _max_concurrent_reads(settings, 8) == default
