@@ -164,7 +164,7 @@ async def run_in_session(settings: Settings, work: Callable[..., T], /, *args, *
 
     For hot read routes: one thread hop per request, where a sync route with ``SessionDep``
     takes three (open the session, run the route, close it). At most ``DB_READ_THREADS`` run at
-    once; the other requests wait their turn on the event loop. Sixteen threads fighting over
+    once; the other reads wait in the queue of those threads. Sixteen threads fighting over
     one interpreter lock served a third fewer claims pages than one thread at a time (SQLite).
     The hop is asyncio's executor (about 25 µs of CPU, against about 110 µs for AnyIO's worker
     threads), with the request's context variables (its id in log lines)."""
