@@ -56,14 +56,14 @@ def make_engine(url: str, *, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_MS / 10
     return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
-_ENGINES: dict[str, Engine] = {}
-_SESSIONMAKERS: dict[str, sessionmaker[Session]] = {}
+_ENGINES: dict[str, tuple[Engine, sessionmaker[Session]]] = {}  # url: its engine and session factory
 _READ_EXECUTORS: dict[tuple[str, int], ThreadPoolExecutor] = {}  # (url, threads): run_in_session's threads
 _ENGINES_LOCK = threading.Lock()
 
 
-def engine_for(settings: Settings) -> Engine:
-    """The shared engine of one database URL (one pool per process and URL)."""
+def _database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """The shared engine (one pool per process and URL) and session factory of the settings'
+    database, made on first use (building a factory per request costs more than a page's query)."""
     url = settings.sqlalchemy_url
     with _ENGINES_LOCK:
         if url not in _ENGINES:
@@ -71,9 +71,13 @@ def engine_for(settings: Settings) -> Engine:
                 settings.ensure_data_dir()
             engine = make_engine(url, busy_timeout_s=settings.sqlite_busy_timeout_s)
             _ensure_schema(settings, engine)
-            _ENGINES[url] = engine
-            _SESSIONMAKERS[url] = sessionmaker(bind=engine, expire_on_commit=False)
+            _ENGINES[url] = engine, sessionmaker(bind=engine, expire_on_commit=False)
         return _ENGINES[url]
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The shared engine of one database URL (one pool per process and URL)."""
+    return _database(settings)[0]
 
 
 def _ensure_schema(settings: Settings, engine: Engine) -> None:
@@ -91,8 +95,7 @@ def dispose_engine(url: str) -> None:
     """Close the pooled connections and read threads of ``url`` (tests drop their databases
     afterwards)."""
     with _ENGINES_LOCK:
-        engine = _ENGINES.pop(url, None)
-        _SESSIONMAKERS.pop(url, None)
+        engine, _ = _ENGINES.pop(url, (None, None))
         executors = [_READ_EXECUTORS.pop(key) for key in list(_READ_EXECUTORS) if key[0] == url]
     for executor in executors:
         executor.shutdown(wait=False)
@@ -101,10 +104,8 @@ def dispose_engine(url: str) -> None:
 
 
 def make_sessionmaker(settings: Settings) -> sessionmaker[Session]:
-    """The shared session factory of the settings' database (building one per request costs
-    more than a claims page's query)."""
-    engine_for(settings)
-    return _SESSIONMAKERS[settings.sqlalchemy_url]
+    """The shared session factory of the settings' database."""
+    return _database(settings)[1]
 
 
 @contextmanager

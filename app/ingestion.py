@@ -82,8 +82,9 @@ class Ingestor:
             if self._pool is pool:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
-            raise ServiceUnavailableError("the ingestion process stopped before storing the report; nothing "
-                                          "was half-written: send it again", headers={"Retry-After": "1"}) from None
+            raise ServiceUnavailableError("the ingestion process stopped before answering; a report is stored "
+                                          "whole or not at all: send it again (if it was stored, the answer is "
+                                          "200 with its id)", headers={"Retry-After": "1"}) from None
 
     def close(self) -> None:
         """Stop the children (after the ingestions in flight finish)."""

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
@@ -51,11 +52,11 @@ def native_telemetry() -> dict[str, bool]:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Stop the ingestion processes when the server stops."""
+    """Stop the ingestion processes when the server stops (waiting for them off the event loop)."""
     try:
         yield
     finally:
-        app.state.ingestor.close()
+        await run_in_threadpool(app.state.ingestor.close)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

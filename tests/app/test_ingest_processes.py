@@ -59,11 +59,17 @@ def test_without_ingest_processes_the_api_process_ingests(client_for, settings: 
     assert client.app.state.ingestor._pool is None
 
 
-def test_the_server_stops_its_ingestion_children(client_for, settings: Settings) -> None:
-    client = client_for("editor")
-    assert client.post("/api/reports", content=REPORT.format(n=5).encode()).status_code == 201
-    processes = list(_children(client).values())
-    client.__exit__(None, None, None)  # the lifespan's shutdown
-    for process in processes:
+def test_the_server_stops_its_ingestion_children(settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.conftest import make_token
+
+    headers = {"Authorization": f"Bearer {make_token(settings, 'editor')}"}
+    with TestClient(create_app(settings), headers=headers) as client:
+        assert client.post("/api/reports", content=REPORT.format(n=5).encode()).status_code == 201
+        processes = list(_children(client).values())
+        assert processes
+    for process in processes:  # the lifespan's shutdown has run
         process.join(timeout=10)
         assert not process.is_alive()
