@@ -8,9 +8,8 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
-from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -120,32 +119,6 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def get_app_settings(request: Request) -> Settings:
-    """The settings the running app was created with."""
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-
-
-REQUEST_SESSION = "db_session"  # request.state key of the request's session
-
-
-def get_session(request: Request, settings: SettingsDep) -> Iterator[Session]:
-    """The request's session, working for the request's caller (``request.state.principal``,
-    set by access control) so that the jobs it queues record who queued them."""
-    from app.security.actor import set_actor
-
-    with session_scope(settings) as session:
-        principal = getattr(request.state, "principal", None)
-        set_actor(session, principal.token_id if principal else None)
-        setattr(request.state, REQUEST_SESSION, session)
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def _read_executor(settings: Settings) -> ThreadPoolExecutor:

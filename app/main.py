@@ -16,7 +16,7 @@ from app.api import api_router
 from app.api.auth import router as auth_router
 from app.api.health import router as health_router
 from app.docs_pages import router as docs_router
-from app.errors import install_error_handlers
+from app.error_handlers import install_error_handlers
 from app.ingestion import Ingestor
 from app.middleware.body import BodyLimitMiddleware
 from app.middleware.context import REQUEST_ID_HEADER, RequestContextMiddleware

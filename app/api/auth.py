@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.db import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import ForbiddenError, UnauthorizedError
 from app.security import tokens
 from app.security.deps import PrincipalDep, check_csrf, same_origin

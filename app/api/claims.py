@@ -10,7 +10,8 @@ from app.api.params import PLAIN_TEXT, OptionalId, ResourceId
 from app.api.responses import ModelResponse
 from sqlalchemy.orm import Session
 
-from app.db import SettingsDep, run_in_session
+from app.db import run_in_session
+from app.deps import SettingsDep
 from app.schemas.claims import ClaimDetail, ClaimSummary, MentionOut
 from app.schemas.common import CursorPage
 from app.services import claims as service

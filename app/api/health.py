@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import SessionDep
-from app.errors import DB_RETRY_AFTER_S, error_response
+from app.deps import SessionDep
+from app.error_handlers import error_response
+from app.errors import DB_RETRY_AFTER_S
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.params import INT64_MAX, Offset, ResourceId
-from app.db import SessionDep, SettingsDep, session_scope
+from app.db import session_scope
+from app.deps import SessionDep, SettingsDep
 from app.jobs import queue
 from app.jobs.joblog import MAX_LOG_READ_BYTES
 from app.models.jobs import JOB_STATUSES

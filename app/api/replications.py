@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from app.api.params import Offset, ResourceId
-from app.db import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import BadRequestError, UnsupportedMediaTypeError
 from app.schemas.common import OffsetPage
 from app.schemas.jobs import JobOut

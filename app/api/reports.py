@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.api.params import Offset, ResourceId
-from app.db import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import PayloadTooLargeError, UnprocessableError
 from app.models import Report
 from app.schemas.common import OffsetPage

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from app.api.params import ID_MAX, Offset, ResourceId
-from app.db import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.models import Source
 from app.models.sources import SOURCE_STATUSES
 from app.schemas.common import OffsetPage

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.api.params import ResourceId
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.errors import ConflictError
 from app.schemas.tokens import TokenCreate, TokenCreated, TokenOut
 from app.security import tokens as service

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.api.params import ResourceId
 from app.api.responses import ModelResponse
-from app.db import SessionDep, SettingsDep, run_in_session
+from app.db import run_in_session
+from app.deps import SessionDep, SettingsDep
 from app.schemas.jobs import JobOut
 from app.schemas.verification import AuditOut, ClaimStatusOut, VerificationOut
 from app.services import audit as audit_service

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from app.db import REQUEST_SESSION, SettingsDep, session_scope
+from app.db import session_scope
+from app.deps import REQUEST_SESSION, SettingsDep
 from app.errors import ForbiddenError, UnauthorizedError
 from app.models import ApiToken
 from app.security import tokens

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import ARRAY, ColumnElement, String, Table, any_, bindparam, func, insert, literal_column, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
 from app.models import Citation, Claim, ClaimMention, Report, Source
@@ -78,7 +80,10 @@ def ingest_batch(session: Session, batch: list[ParsedReport]) -> list[IngestResu
 
 def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
     """The reports' rows, then their claims, mentions and citations: one bulk write per table
-    for the whole batch (not one per row, nor one per report). Returns the new report ids in order."""
+    for the whole batch (not one per row, nor one per report). Returns the new report ids in order.
+
+    The reports' INSERT is the transaction's first write: on SQLite it takes the database's one
+    write lock, so the ids counted out for the claims afterwards cannot be taken by another writer."""
     if not batch:
         return []
     rows = [dict(sha256=p.sha256, title=p.title, author=p.author, report_date=p.date,
@@ -86,14 +91,18 @@ def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
                  stated_claims_extracted=p.claims_extracted, stated_claims_verified=p.claims_verified,
                  stated_quality_score=p.quality_score, warnings=p.warnings, raw_text=p.text, created_at=utcnow())
             for p in batch]
-    if (report_ids := _next_ids(session, "reports", len(rows))) is not None:
+    if session.get_bind().dialect.name == "postgresql":
+        report_ids = _next_ids(session, "reports", len(rows))
         _insert_rows(session, Report.__table__, [dict(row, id=i) for row, i in zip(rows, report_ids, strict=True)])
     else:
         report_ids = list(session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), rows))
-    claim_ids = _claim_ids_by_key(session, [item for p in batch for item in p.claims])
-    mentions = [dict(report_id=report_id, claim_id=claim_ids[claim_key(item.text)], position=position,
-                     line=item.line, stated_verified=item.verified, stated_confidence=item.confidence)
-                for report_id, p in zip(report_ids, batch, strict=True) for position, item in enumerate(p.claims)]
+    keys = [[claim_key(item.text) for item in p.claims] for p in batch]  # each wording folded and hashed once
+    claim_ids = _claim_ids_by_key(session, {key: item for p, report_keys in zip(batch, keys)
+                                            for key, item in zip(report_keys, p.claims)})
+    mentions = [dict(report_id=report_id, claim_id=claim_ids[key], position=position, line=item.line,
+                     stated_verified=item.verified, stated_confidence=item.confidence)
+                for report_id, p, report_keys in zip(report_ids, batch, keys, strict=True)
+                for position, (key, item) in enumerate(zip(report_keys, p.claims))]
     if mentions:
         _insert_rows(session, ClaimMention.__table__, mentions)
     source_ids = _source_ids_by_key(session, [ref.arxiv for p in batch for ref in p.references if ref.arxiv])
@@ -105,81 +114,84 @@ def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
     return report_ids
 
 
-def _claim_ids_by_key(session: Session, claims: list[ParsedClaim]) -> dict[str, int]:
-    """Claim ids for these wordings, inserting the missing claims (grouped) in bulk."""
-    wanted = {claim_key(c.text): c for c in claims}
+def _claim_ids_by_key(session: Session, wanted: dict[str, ParsedClaim]) -> dict[str, int]:
+    """Claim ids for these wordings (by ``claim_key``), inserting the missing claims in bulk.
+
+    The new claims' ids are counted out before their INSERT, so a new group is named by its
+    first claim in the same statement. (An UPDATE afterwards would rewrite each row in every
+    index of claims, the trigram index included: PostgreSQL cannot update an indexed column in
+    place.)"""
     if not wanted:
         return {}
-    found = dict(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(wanted))).all())
+    found = dict(session.execute(select(Claim.key, Claim.id).where(one_of(session, Claim.key, wanted))).all())
     missing = {key: item for key, item in wanted.items() if key not in found}
     if not missing:
         return found
     group_keys = {key: claim_group_key(item.text) for key, item in missing.items()}
     groups = dict(session.execute(
         select(Claim.group_key, func.min(Claim.group_id))
-        .where(Claim.group_key.in_(set(group_keys.values()))).group_by(Claim.group_key)
+        .where(one_of(session, Claim.group_key, set(group_keys.values()))).group_by(Claim.group_key)
     ).all())
-    if (ids := _next_ids(session, "claims", len(missing))) is not None:
-        # Ids known before the INSERT: a new group is named by its first claim in the same
-        # statement. (An UPDATE afterwards would rewrite each row in every index of claims,
-        # the trigram index included: PostgreSQL cannot update an indexed column in place.)
-        new_ids = dict(zip(missing, ids))  # ascending: the first claim of a new group names it
-        for key in missing:
-            groups.setdefault(group_keys[key], new_ids[key])
-        now = utcnow()
+    ids = _next_ids(session, "claims", len(missing))
+    new_ids = dict(zip(missing, ids))  # ascending: the first claim of a new group names it
+    for key in missing:
+        groups.setdefault(group_keys[key], new_ids[key])
+    now = utcnow()
+    with claims_indexed_together(session, ids[0], ids[-1]):
         _insert_rows(session, Claim.__table__, [
             dict(id=new_ids[key], text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
                  group_id=groups[group_keys[key]], created_at=now)
             for key, item in missing.items()])
-        return found | new_ids
-    now = utcnow()
-    with claims_indexed_together(session, missing):
-        _insert_rows(session, Claim.__table__, [
-            dict(text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
-                 group_id=groups.get(group_keys[key]), created_at=now)
-            for key, item in missing.items()])
-    # A new group is named by its first claim: one UPDATE for all of them.
-    same_group = aliased(Claim)
-    first = select(func.min(same_group.id)).where(same_group.group_key == Claim.group_key).scalar_subquery()
-    session.execute(update(Claim).where(Claim.key.in_(missing), Claim.group_id.is_(None))
-                    .values(group_id=first).execution_options(synchronize_session=False))
-    found.update(session.execute(select(Claim.key, Claim.id).where(Claim.key.in_(missing))).all())
-    return found
+    return found | new_ids
+
+
+def one_of(session: Session, column: ColumnElement[str], values: Collection[str]) -> ColumnElement[bool]:
+    """``column IN values`` with the values bound as one parameter (a PostgreSQL array; a JSON
+    array read by ``json_each`` on SQLite), not one parameter each: a bulk batch looks up tens
+    of thousands of keys, and compiling and binding a parameter per key took longer than the query."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(values))))
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """Many rows into ``table`` in one go, without the ORM's per-row bookkeeping: PostgreSQL's
-    ``COPY`` (psycopg's executemany would pipeline one statement per row; multi-row VALUES was
-    slower still, psycopg splitting the long query text on the client), elsewhere one Core
-    INSERT through the driver's executemany (a C loop on SQLite)."""
+    """Many rows into ``table`` in one go, without the ORM's or Core's per-row bookkeeping: the
+    values go through the dialect's own bind processing (UTC datetimes, JSON wrapped for psycopg)
+    once, then to PostgreSQL's ``COPY`` (psycopg's executemany would pipeline one statement per
+    row; multi-row VALUES was slower still) or to the SQLite driver's executemany (a C loop)."""
     if not rows:
         return
     dialect = session.get_bind().dialect
-    if dialect.name != "postgresql":
-        session.execute(insert(table), rows)
-        return
     columns = list(rows[0])
-    # The dialect's own bind processing (UTC datetimes, JSON wrapped for psycopg): COPY bypasses it.
     binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    values = ([bind(row[name]) if bind else row[name] for name, bind in zip(columns, binds)] for row in rows)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
-    statement = f"COPY {dialect.identifier_preparer.quote(table.name)} ({quoted}) FROM STDIN"
+    name = dialect.identifier_preparer.quote(table.name)
+    if dialect.name != "postgresql":
+        session.connection().exec_driver_sql(
+            f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * len(columns))})", list(map(tuple, values)))
+        return
+    statement = f"COPY {name} ({quoted}) FROM STDIN"
     driver = session.connection().connection.driver_connection  # this transaction's psycopg connection
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([bind(row[name]) if bind else row[name] for name, bind in zip(columns, binds)])
+            for row in values:
+                copy.write_row(row)
     except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own errors (IntegrityError: callers retry)
         raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
 
 
-def _next_ids(session: Session, table: str, count: int) -> list[int] | None:
-    """``count`` new ids from the PostgreSQL sequence of ``table`` in one round trip, ascending;
-    None on SQLite (which numbers rows as they are inserted)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return None
-    return sorted(session.scalars(
-        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-        {"table": table, "n": count}))
+def _next_ids(session: Session, table: str, count: int) -> list[int]:
+    """``count`` new ids for ``table``, ascending, in one round trip: from its PostgreSQL sequence;
+    on SQLite the ids after the largest one (what SQLite itself would give them), which only the
+    holder of the write lock may count out."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sorted(session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table, "n": count}))
+    last = session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}"))
+    return list(range(last + 1, last + 1 + count))
 
 
 def _source_ids_by_key(session: Session, cited: list[ArxivId]) -> dict[str, int]:

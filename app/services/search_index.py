@@ -11,29 +11,29 @@ no upkeep: there this does nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 _DEFER = text("UPDATE claims_fts_sync SET deferred = 1 WHERE id = 1")
 _RESUME = text("UPDATE claims_fts_sync SET deferred = 0 WHERE id = 1")
-_INDEX_NEW = text("INSERT INTO claims_fts(rowid, text) SELECT id, text FROM claims WHERE key IN :keys"
-                  ).bindparams(bindparam("keys", expanding=True))
+_INDEX_NEW = text("INSERT INTO claims_fts(rowid, text) SELECT id, text FROM claims WHERE id BETWEEN :first AND :last")
 
 
 @contextmanager
-def claims_indexed_together(session: Session, keys: Collection[str]) -> Iterator[None]:
-    """Around the INSERT of the new claims with these ``keys``: index them on the way out, in
-    one statement, instead of one trigger statement per claim.
+def claims_indexed_together(session: Session, first_id: int, last_id: int) -> Iterator[None]:
+    """Around the INSERT of new claims numbered ``first_id`` to ``last_id`` (by a writer that holds
+    the write lock, so no other claim is numbered in between): index them on the way out, in one
+    statement, instead of one trigger statement per claim.
 
     On an error inside, nothing more is written: the caller rolls its transaction (or savepoint)
     back, which clears the flag with everything else it wrote."""
-    if session.get_bind().dialect.name != "sqlite" or not keys:
+    if session.get_bind().dialect.name != "sqlite":
         yield
         return
     session.execute(_DEFER)
     yield
-    session.execute(_INDEX_NEW, {"keys": sorted(keys)})
+    session.execute(_INDEX_NEW, {"first": first_id, "last": last_id})
     session.execute(_RESUME)

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 
 from app.api.auth import safe_next
-from app.db import SettingsDep
+from app.deps import SettingsDep
 from app.errors import ForbiddenError
 from app.security.deps import Principal, PrincipalDep, check_csrf, reads_need_token
 from app.security.roles import Role

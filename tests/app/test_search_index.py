@@ -74,8 +74,8 @@ def test_claims_written_by_other_paths_are_still_indexed_by_the_trigger(settings
 def test_a_batch_that_fails_leaves_the_trigger_on(settings: Settings, client) -> None:
     sqlite_only(settings)
     with pytest.raises(RuntimeError), session_scope(settings) as session, \
-            claims_indexed_together(session, ["k-lost"]):
-        session.execute(insert(Claim), [dict(text=claim("qlost"), key="k-lost", truncated=False, group_key="g")])
+            claims_indexed_together(session, 1, 1):
+        session.execute(insert(Claim), [dict(id=1, text=claim("qlost"), key="k-lost", truncated=False, group_key="g")])
         raise RuntimeError("the batch fails after its claims were written")
     assert index_state(settings) == (0, 0, 0)  # rolled back with the flag
     with session_scope(settings) as session:

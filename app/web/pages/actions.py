@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 
 from app.api.params import ResourceId
-from app.db import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import UnprocessableError
 from app.services.jobs import cancel_job
 from app.services.replicate import enqueue_replication

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from app.api.params import PLAIN_TEXT, ResourceId
-from app.db import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.models import ClaimMention, Evidence, Verification
 from app.services import claims as service
 from app.services.verdicts import latest_verdicts, latest_verifications

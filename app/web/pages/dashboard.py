@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.web import views
 from app.web.charts import order_verdicts, verdict_bars
 from app.web.session import ReaderDep

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from app.security.roles import Role
 from app.api.params import Offset, ResourceId
-from app.db import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.jobs import queue
 from app.models.jobs import JOB_STATUSES
 from app.web import views

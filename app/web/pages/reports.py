@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from app.api.params import Offset, ResourceId
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.services import reports as service
 from app.services.audit import audit_report
 from app.services.synthesis import synthesis, to_markdown

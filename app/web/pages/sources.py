@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.params import Offset, ResourceId
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.models.sources import SOURCE_STATUSES
 from app.services import sources as service
 from app.web.session import ReaderDep
