@@ -218,9 +218,9 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> frozenset[str]:
     """Stemmed content words of ``text`` (stopwords and one-letter tokens dropped)."""
-    words = _WORD.findall(text)
-    words += [part for w in words if "-" in w for part in w.split("-")]
-    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS and len(w) > 1)
+    words = set(_WORD.findall(text))  # each distinct word once: long texts repeat most of theirs
+    words.update([part for w in words if "-" in w for part in w.split("-")])
+    return frozenset(stem(w) for w in words if len(w) > 1 and w.lower() not in STOPWORDS)
 
 
 def _direction(text: str) -> int:

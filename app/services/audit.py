@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from app.models import Citation, ClaimMention, Report, Verification
-from app.services.verdicts import ReportRuns, load_report_runs
+from app.services.audit_input import AuditInput, MentionRecord, RunRecord, audit_input_of, load_audit_input
+from app.services.verdicts import ReportRuns
 from verifier.claims import analyze, content_terms, named_entities
 from verifier.verdict import UNCHECKED, unchecked_reason
 
@@ -66,8 +66,8 @@ class Audit:
     research_question: QuestionFinding
 
 
-def _finding(mention: ClaimMention, run: Verification | None) -> ClaimFinding:
-    return ClaimFinding(mention.claim_id, mention.id, mention.position, mention.claim.text,
+def _finding(mention: MentionRecord, run: RunRecord | None) -> ClaimFinding:
+    return ClaimFinding(mention.claim_id, mention.id, mention.position, mention.text,
                         mention.stated_verified, mention.stated_confidence,
                         run.verdict if run else None, run.confidence if run else None)
 
@@ -79,16 +79,20 @@ def _mean(values: list[float]) -> float | None:
 def audit_report(session: Session, report_id: int, loaded: ReportRuns | None = None) -> Audit:
     """The audit of one report (``NotFoundError`` if it does not exist); ``loaded``: the report
     and its latest verifications when the caller has read them already."""
-    report, runs = loaded or load_report_runs(session, report_id)
-    mentions = report.mentions
+    return audit_of(audit_input_of(loaded) if loaded else load_audit_input(session, report_id))
+
+
+def audit_of(data: AuditInput) -> Audit:
+    """The audit of a report from what it reads."""
+    mentions, runs = data.mentions, data.runs
     findings = [_finding(m, runs.get(m.id)) for m in mentions]
     verified = [f for f in findings if f.verdict not in (None, UNCHECKED)]
     stated = {
-        "claims_extracted": report.stated_claims_extracted,
-        "claims_verified": report.stated_claims_verified,
+        "claims_extracted": data.stated_claims_extracted,
+        "claims_verified": data.stated_claims_verified,
         "claims_marked_verified": sum(m.stated_verified for m in mentions),
         "mean_confidence": _mean([m.stated_confidence for m in mentions]),
-        "quality_score": report.stated_quality_score,
+        "quality_score": data.stated_quality_score,
     }
     measured = {
         "claims": len(mentions),
@@ -104,45 +108,39 @@ def audit_report(session: Session, report_id: int, loaded: ReportRuns | None = N
                                              for m in mentions
                                              if m.id in runs and runs[m.id].verdict != UNCHECKED]),
     }
-    citations = [c for c in report.citations if c.source is not None]
-    relied = {e.source_id for run in runs.values() if run.verdict != "not_enough_info"
-              for e in run.evidence if e.stance != "neutral" and e.source_id is not None}
-    unused = [SourceFinding(c.source.id, c.source.key, c.source.title, c.source.status,
-                            "no claim's verdict relies on this source")
-              for c in citations if c.source.id not in relied]
+    relied = {source_id for run in runs.values() if run.verdict != "not_enough_info" for source_id in run.relied_on}
+    unused = [SourceFinding(s.id, s.key, s.title, s.status, "no claim's verdict relies on this source")
+              for s in data.sources if s.id not in relied]
     return Audit(
-        report_id=report.id,
-        title=report.title,
+        report_id=data.report_id,
+        title=data.title,
         stated=stated,
         measured=measured,
         unsupported_claims=[f for f in findings if f.verdict != "supported"],
         unused_sources=unused,
-        off_topic_sources=_off_topic(report, mentions, citations),
-        research_question=_question(report, findings, _unchecked_note(report, findings)),
+        off_topic_sources=_off_topic(data),
+        research_question=_question(data.research_question, findings, _unchecked_note(data, findings)),
     )
 
 
-def _unchecked_note(report: Report, findings: list[ClaimFinding]) -> str:
+def _unchecked_note(data: AuditInput, findings: list[ClaimFinding]) -> str:
     """Why claims are unchecked ("0 of 8 cited sources have text: run ..."), or ""."""
     unchecked = sum(f.verdict == UNCHECKED for f in findings)
     if not unchecked:
         return ""
-    sources = [c.source for c in report.citations if c.source is not None]
-    unread = sum(1 for s in sources if not s.passage_count)
-    return f"{unchecked} of {len(findings)} claims unchecked: {unchecked_reason(len(sources), unread)}"
+    unread = sum(1 for s in data.sources if not s.passage_count)
+    return f"{unchecked} of {len(findings)} claims unchecked: {unchecked_reason(len(data.sources), unread)}"
 
 
-def _report_topic(report: Report, mentions: list[ClaimMention]) -> str:
-    return " ".join([report.title or "", report.research_question or "",
-                     *(m.claim.text for m in mentions)])
+def _report_topic(data: AuditInput) -> str:
+    return " ".join([data.title or "", data.research_question or "", *(m.text for m in data.mentions)])
 
 
-def _off_topic(report: Report, mentions: list[ClaimMention], citations: list[Citation]) -> list[SourceFinding]:
-    topic = _report_topic(report, mentions)
+def _off_topic(data: AuditInput) -> list[SourceFinding]:
+    topic = _report_topic(data)
     topic_terms, topic_entities = content_terms(topic), named_entities(topic)
     out = []
-    for citation in citations:
-        source = citation.source
+    for source in data.sources:
         if not source.title:
             continue  # no metadata yet: nothing to judge
         terms = content_terms(source.title)
@@ -154,8 +152,7 @@ def _off_topic(report: Report, mentions: list[ClaimMention], citations: list[Cit
     return out
 
 
-def _question(report: Report, findings: list[ClaimFinding], unchecked_note: str = "") -> QuestionFinding:
-    question = report.research_question
+def _question(question: str | None, findings: list[ClaimFinding], unchecked_note: str = "") -> QuestionFinding:
     if not question:
         return QuestionFinding(None, False, explanation="the report states no research question")
     asked = analyze(question)

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import ClaimMention, Report, Verification
@@ -50,18 +50,21 @@ class ClaimStatus:
         return cls(checked[0][0], confidence, dict(counts), len(runs))
 
 
+_MENTIONS = ClaimMention.__table__  # Core: plain rows, no ORM result machinery
+# Built once (a statement built per call, with its cache key, cost twice what the query does).
+_LATEST_OF_CLAIMS = (
+    select(_MENTIONS.c.claim_id, _MENTIONS.c.latest_verdict, _MENTIONS.c.latest_confidence)
+    .where(_MENTIONS.c.claim_id.in_(bindparam("claim_ids", expanding=True)), _MENTIONS.c.latest_verdict.is_not(None))
+    .order_by(_MENTIONS.c.claim_id, _MENTIONS.c.latest_verification_id)
+)
+
+
 def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimStatus]:
     """Overall status per claim id (claims never verified map to an empty status)."""
     claim_ids = list(claim_ids)
     runs: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
     if claim_ids:
-        mentions = ClaimMention.__table__  # Core: plain rows, no ORM result machinery
-        rows = session.connection().execute(
-            select(mentions.c.claim_id, mentions.c.latest_verdict, mentions.c.latest_confidence)
-            .where(mentions.c.claim_id.in_(claim_ids), mentions.c.latest_verdict.is_not(None))
-            .order_by(mentions.c.claim_id, mentions.c.latest_verification_id)
-        )
-        for claim_id, verdict, confidence in rows:
+        for claim_id, verdict, confidence in session.connection().execute(_LATEST_OF_CLAIMS, {"claim_ids": claim_ids}):
             runs[claim_id].append((verdict, confidence))
     return {claim_id: ClaimStatus.of(runs.get(claim_id, [])) for claim_id in claim_ids}
 

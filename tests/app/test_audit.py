@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.db import session_scope
+from app.services.audit_input import audit_input_of, load_audit_input
+from app.services.verdicts import load_report_runs
 from app.settings import Settings
 from tests.app.test_verify import attach_versions, verify_through_api
 
@@ -28,6 +31,21 @@ def test_audit_compares_stated_and_measured_and_checks_the_question(
     assert "XTREME-R" in question["question"] and question["addressed"] is False
     assert "XTREME-R" in question["missing_entities"]
     assert client.get("/api/reports/999/audit").status_code == 404
+
+
+def test_the_audit_api_reads_what_the_report_page_has_loaded(
+        settings: Settings, ingested: list[int], client, tmp_path: Path) -> None:
+    """The audit API's five Core queries and the report page's ORM objects give equal records."""
+    attach_versions(settings, tmp_path)
+    report = ingested[0]
+    verify_through_api(settings, client, report)
+    with session_scope(settings) as session:
+        queried = load_audit_input(session, report)
+        converted = audit_input_of(load_report_runs(session, report))
+    assert queried == converted
+    assert len(queried.mentions) == 14 and len(queried.runs) == 14
+    assert [m.position for m in queried.mentions] == sorted(m.position for m in queried.mentions)
+    assert any(run.relied_on for run in queried.runs.values()) and len(queried.sources) >= 3
 
 
 def test_synthesis_exports_supported_findings_with_evidence(
