@@ -46,11 +46,12 @@ async def list_claims(
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
 ) -> ModelResponse:
     filters = service.ClaimFilters(report=report, q=q, truncated=truncated, verdict=verdict, source=source)
-    return await run_in_session(settings, _claims_page, filters, sort, cursor, limit)
+    return await run_in_session(settings, claims_page, filters, sort, cursor, limit)
 
 
-def _claims_page(session: Session, filters: service.ClaimFilters, sort: service.ClaimSort, cursor: str | None,
-                 limit: int) -> ModelResponse:
+def claims_page(session: Session, filters: service.ClaimFilters, sort: service.ClaimSort, cursor: str | None,
+                limit: int) -> ModelResponse:
+    """A page of claim summaries with their statuses (runs in a read thread)."""
     rows, next_cursor = service.list_claims(session, filters, sort=sort, cursor=cursor, limit=limit)
     statuses = latest_verdicts(session, [c.id for c in rows])
     # Plain data straight from typed columns, in the shape of CursorPage[ClaimSummary] (the
@@ -60,10 +61,11 @@ def _claims_page(session: Session, filters: service.ClaimFilters, sort: service.
 
 @router.get("/{claim_id}", response_model=ClaimDetail)
 async def get_claim(claim_id: ResourceId, settings: SettingsDep) -> ModelResponse:
-    return await run_in_session(settings, _claim_detail, claim_id)
+    return await run_in_session(settings, claim_detail, claim_id)
 
 
-def _claim_detail(session: Session, claim_id: int) -> ModelResponse:
+def claim_detail(session: Session, claim_id: int) -> ModelResponse:
+    """A claim with its mentions, statuses and replications (runs in a read thread)."""
     claim = service.get_claim(session, claim_id)  # mentions (with their latest verdicts) and reports loaded
     status = ClaimStatus.of([(m.latest_verdict, m.latest_confidence) for m in
                              sorted(claim.mentions, key=lambda m: m.latest_verification_id or 0)

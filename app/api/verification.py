@@ -53,10 +53,11 @@ def claim_status(claim_id: ResourceId, session: SessionDep) -> ClaimStatusOut:
 @router.get("/reports/{report_id}/audit", response_model=AuditOut)
 async def report_audit(report_id: ResourceId, settings: SettingsDep) -> ModelResponse:
     """Stated vs measured, unsupported claims, unused and off-topic sources, the question."""
-    return await run_in_session(settings, _audit, report_id)
+    return await run_in_session(settings, audit_response, report_id)
 
 
-def _audit(session: Session, report_id: int) -> ModelResponse:
+def audit_response(session: Session, report_id: int) -> ModelResponse:
+    """The audit of one report, encoded (runs in a read thread)."""
     return ModelResponse(AuditOut.model_validate(audit_service.audit_report(session, report_id)))
 
 
