@@ -57,6 +57,7 @@ def warm_up(settings: Settings) -> float:
             session.rollback()
     except Exception:  # noqa: BLE001 - a warm-up must never keep the server from starting
         log.warning("warm-up of the read routes failed; the first requests will be slower", exc_info=True)
+        return time.perf_counter() - start
     seconds = time.perf_counter() - start
     log.info("read routes warmed up in %.2f s", seconds)
     return seconds
