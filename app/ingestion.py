@@ -6,9 +6,13 @@ few writers stretch every page's latency. In a child process it only competes fo
 lower scheduling priority (``INGEST_NICE``) so that a saturated machine favours the reads.
 ``INGEST_PROCESSES=0`` keeps the thread (one process, nothing forked).
 
-Children come from a fork server that imported this module once, so a new pool starts in
-milliseconds. Each child opens its own database connections; errors (parse errors naming the
-line, size limits, database errors) come back to the request as the same exceptions.
+Children come from a fork server that imported this module once, so a new child starts in
+milliseconds; the fork server itself takes about half a second to import the app. ``claimtrace
+serve`` starts both before it listens (`Ingestor.start`), and a pool started again after a child
+died starts in a worker thread: started from the event loop on the first report, it had stalled
+every request in flight for that half second. Each child opens its own database connections;
+errors (parse errors naming the line, size limits, database errors) come back to the request as
+the same exceptions.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -52,6 +58,10 @@ def _start_child() -> None:
     os.nice(INGEST_NICE)
 
 
+def _ready() -> None:
+    """A task that does nothing: run once, it proves a child is up."""
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """A fork server with this module imported: fast starts, and never a fork of the threaded server."""
     context = multiprocessing.get_context("forkserver")
@@ -65,21 +75,39 @@ class Ingestor:
     def __init__(self, processes: int) -> None:
         self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
+        self._starting = threading.Lock()
+
+    def start(self) -> float:
+        """Start the fork server and a child now (blocking); returns the seconds it took."""
+        began = time.perf_counter()
+        if self.processes:
+            self._executor()
+            log.info("ingestion process started in %.2f s", time.perf_counter() - began)
+        return time.perf_counter() - began
 
     def _executor(self) -> Executor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=_context(), initializer=_start_child)
-        return self._pool
+        """The pool, started (with a child up) if there is none: blocks for the fork server's start."""
+        with self._starting:
+            if self._pool is None:
+                pool = ProcessPoolExecutor(self.processes, mp_context=_context(), initializer=_start_child)
+                try:
+                    pool.submit(_ready).result()
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+                self._pool = pool
+            return self._pool
 
     async def ingest(self, data: bytes, settings: Settings) -> service.IngestResult:
         if not self.processes:
             return await run_in_threadpool(parse_and_store, data, settings)
-        pool = self._executor()
+        pool = None
         try:
+            pool = self._pool or await run_in_threadpool(self._executor)  # a start blocks: off the loop
             return await asyncio.get_running_loop().run_in_executor(pool, parse_and_store, data, settings)
         except BrokenProcessPool:
             log.error("an ingestion process died (killed or out of memory); starting new ones")
-            if self._pool is pool:
+            if pool is not None and self._pool is pool:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             raise ServiceUnavailableError("the ingestion process stopped before answering; a report is stored "

@@ -42,6 +42,7 @@ def serve(
         pool.start()
     api = create_app(settings)
     warm_up(settings)  # the read routes' first-request costs, paid before listening
+    api.state.ingestor.start()  # and the first report's: the ingestion process's start
     # Everything built at start-up (modules, models, compiled queries) lives as long as the
     # server: out of the collector's full scans, which otherwise stall a request every so often
     # (under 16 clients: read p99 about 190 ms -> 105 ms, throughput +10 %).

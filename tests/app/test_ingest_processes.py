@@ -73,3 +73,15 @@ def test_the_server_stops_its_ingestion_children(settings: Settings) -> None:
     for process in processes:  # the lifespan's shutdown has run
         process.join(timeout=10)
         assert not process.is_alive()
+
+
+def test_start_runs_a_child_before_any_report_arrives(client) -> None:
+    ingestor = client.app.state.ingestor
+    assert not _children(client)  # children start on demand in a bare app (the tests' clients) ...
+    assert ingestor.start() >= 0
+    started = _children(client)
+    assert started and all(process.is_alive() for process in started.values())  # ... or when started
+    ingestor.start()  # idempotent: the same children
+    assert _children(client) == started
+    assert client.post("/api/reports", content=REPORT.format(n=5).encode()).status_code == 201
+    assert _children(client) == started  # the report went to the child already running

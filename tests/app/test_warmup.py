@@ -45,11 +45,14 @@ def test_warm_up_never_keeps_the_server_from_starting(tmp_path: Path, caplog) ->
     assert "warmed up in" not in caplog.text  # a failed warm-up is not reported as done
 
 
-def test_serve_warms_up_before_it_listens(settings: Settings, ingested: list[int], tmp_path: Path) -> None:
+def test_serve_warms_up_and_starts_ingestion_before_it_listens(settings: Settings, ingested: list[int],
+                                                               tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with served(settings, log):
         pass
     messages = [json.loads(line).get("message", "") for line in log.read_text().splitlines() if line.startswith("{")]
     warmed = [i for i, m in enumerate(messages) if m.startswith("read routes warmed up in")]
+    ingesting = [i for i, m in enumerate(messages) if m.startswith("ingestion process started in")]
     listening = [i for i, m in enumerate(messages) if "Uvicorn running" in m or "Application startup complete" in m]
-    assert warmed and listening and warmed[0] < listening[0], messages
+    assert warmed and ingesting and listening, messages
+    assert warmed[0] < listening[0] and ingesting[0] < listening[0], messages
