@@ -12,7 +12,8 @@ same length and the same number of clients, it times three targets in turn:
 - ``bare``: a bare FastAPI endpoint serving one claims page's JSON from memory, same server
   stack (uvicorn), same concurrency.
 
-It prints throughput, p50/p99 per route and errors, the ratios of ``list`` to ``bare``, and the
+It prints throughput, p50/p99 per route and errors, the slowest requests of each target with
+when they started (one stall or a spread-out tail), the ratios of ``list`` to ``bare``, and the
 bulk ingestion rate of ``claimtrace ingest`` beside the parse-only rate of the same files.
 
     .venv/bin/python bench/load.py --db sqlite --mentions 10000 --clients 16 --seconds 30
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import heapq
 import json
 import os
 import random
@@ -57,6 +59,7 @@ TASKS = ("XNLI", "PAWS-X", "MLQA", "TyDiQA-GoldP", "XQuAD", "BUCC", "Tatoeba", "
 VERBS = ("improves", "reduces", "matches", "outperforms", "trails", "lifts")
 SETTINGS = ("zero-shot cross-lingual transfer", "translate-train", "few-shot transfer",
             "intermediate-task training", "multilingual fine-tuning")
+SLOWEST = 8  # slowest requests listed per target (where a tail comes from: one stall, or spread out)
 SEARCHES = ("XNLI", "tydiqa", "translate-train", "InfoXLM", "outperforms mbert", "case 7", "no such claim")
 DEFAULT_PG = "postgresql+psycopg://root@/postgres?host=/var/run/postgresql"
 
@@ -278,8 +281,18 @@ class Tally:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    origin: float = field(default_factory=time.perf_counter)  # the run's start, for `slowest`
+    # The slowest requests as (ms, seconds after the run's start, route, path): a min-heap.
+    slowest: list[tuple[float, float, str, str]] = field(default_factory=list)
 
-    def add(self, route: str, ms: float, ok: bool, detail: str = "") -> None:
+    def add(self, route: str, ms: float, ok: bool, detail: str = "", *, path: str = "",
+            started: float | None = None) -> None:
+        at = (started if started is not None else time.perf_counter()) - self.origin
+        entry = (ms, at, route, path)
+        if len(self.slowest) < SLOWEST:
+            heapq.heappush(self.slowest, entry)
+        elif ms > self.slowest[0][0]:
+            heapq.heapreplace(self.slowest, entry)
         if ok:
             self.ms[route].append(ms)
         else:
@@ -338,7 +351,7 @@ async def reader(session, base: str, pick, tally: Tally, until: float) -> None:
                 detail = f"HTTP {response.status}"
         except Exception as exc:  # noqa: BLE001 - every failure is counted as an error
             ok, detail = False, repr(exc)
-        tally.add(route, (time.perf_counter() - now) * 1000, ok, detail)
+        tally.add(route, (time.perf_counter() - now) * 1000, ok, detail, path=path, started=now)
 
 
 async def writer(session, base: str, token: str, bodies: Iterator[bytes], tally: Tally, until: float) -> None:
@@ -350,7 +363,8 @@ async def writer(session, base: str, token: str, bodies: Iterator[bytes], tally:
                 ok, detail = response.status == 201, f"HTTP {response.status}"
         except Exception as exc:  # noqa: BLE001
             ok, detail = False, repr(exc)
-        tally.add("ingest (POST report)", (time.perf_counter() - now) * 1000, ok, detail)
+        tally.add("ingest (POST report)", (time.perf_counter() - now) * 1000, ok, detail, path="/api/reports",
+                  started=now)
 
 
 async def run_slices(args, ours: str, bare: str, seeded: dict, token: str) -> dict[str, Tally]:
@@ -358,7 +372,8 @@ async def run_slices(args, ours: str, bare: str, seeded: dict, token: str) -> di
 
     rng = random.Random(1)
     requests = Requests(seeded, rng)
-    tallies = {"mixed": Tally(), "list": Tally(), "bare": Tally()}
+    origin = time.perf_counter()
+    tallies = {"mixed": Tally(origin=origin), "list": Tally(origin=origin), "bare": Tally(origin=origin)}
     report_rng = random.Random(uuid.uuid4().int)  # new reports on every run, also on a kept database
     bodies = (report_text(i, CLAIMS_PER_REPORT, report_rng).encode()
               for i in iter(lambda: report_rng.randrange(10**12), None))
@@ -430,8 +445,11 @@ def summary(tallies: dict[str, Tally]) -> dict:
                              "p50_ms": statistics.median(ms) if ms else float("nan"),
                              "p99_ms": pct(ms, 99), "errors": tally.errors.get(route, 0)}
         done = sum(len(v) for v in tally.ms.values())
+        slowest = [{"ms": ms, "at_s": at, "route": route, "path": path}
+                   for ms, at, route, path in sorted(tally.slowest, reverse=True)]
         out[name] = {"seconds": tally.seconds, "requests_per_s": done / tally.seconds if tally.seconds else 0.0,
-                     "errors": sum(tally.errors.values()), "error_samples": tally.error_samples, "routes": routes}
+                     "errors": sum(tally.errors.values()), "error_samples": tally.error_samples, "routes": routes,
+                     "slowest": slowest}
     return out
 
 
@@ -448,6 +466,9 @@ def print_summary(args, seeded: dict, result: dict, ingest: tuple[float, float] 
             print(f"  {route:24s} {r['per_s']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}")
         for sample in part["error_samples"]:
             print(f"  error: {sample}")
+        slow = part["slowest"][:4]
+        if slow:
+            print("  slowest: " + "; ".join(f"{r['ms']:.0f} ms at {r['at_s']:.2f} s ({r['route']})" for r in slow))
     ours, bare = result["list"]["routes"].get("claims page"), result["bare"]["routes"].get("claims page")
     if ours and bare and bare["per_s"]:
         print(f"\nclaims listing vs bare endpoint ({body_size:,}-byte page), same clients, same run: "

@@ -28,9 +28,17 @@ def check_figures(done: subprocess.CompletedProcess[str], db: str) -> None:
     assert "claims listing vs bare endpoint" in out and "claimtrace ingest of 3 files" in out
     figures = json.loads(out.strip().splitlines()[-1])
     assert figures["db"] == db and figures["mentions"] == 1000
+    assert "slowest: " in out
     for target in ("mixed", "list", "bare"):
-        assert figures["targets"][target]["requests_per_s"] > 0
-        assert figures["targets"][target]["errors"] == 0, figures["targets"][target]["error_samples"]
+        part = figures["targets"][target]
+        assert part["requests_per_s"] > 0
+        assert part["errors"] == 0, part["error_samples"]
+        # The slowest requests, slowest first, each with when it started: the tail's origin.
+        slowest = [r["ms"] for r in part["slowest"]]
+        assert slowest and slowest == sorted(slowest, reverse=True)
+        assert slowest[0] >= max(r["p99_ms"] for r in part["routes"].values())
+        assert all(0 <= r["at_s"] <= 60 and r["route"] in part["routes"] and r["path"].startswith("/api/")
+                   for r in part["slowest"])
     assert figures["cli_ingest_reports_per_s"] > 0
 
 
