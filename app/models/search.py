@@ -16,10 +16,14 @@ CLAIMS_FTS = "claims_fts"
 CLAIMS_TRGM_INDEX = "ix_claims_text_trgm"
 CLAIMS_TEXT_INDEX = "ix_claims_text_id"  # SQLite only: PostgreSQL B-trees cannot hold 5,000-character claims
 CLAIMS_TEXT_PREFIX_INDEX = "ix_claims_text_prefix"  # PostgreSQL: (left(text, 200) COLLATE "C", id), 0010_perf
+# SQLite only: claim_mentions (claim_id, latest_verdict, latest_verification_id, latest_confidence),
+# what a page's latest verdicts read (0012_mention_status).
+MENTION_STATUS_INDEX = "ix_claim_mentions_status"
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic ``include_name`` hook: skip the FTS5 tables and the trigram index."""
+    """Alembic ``include_name`` hook: skip the FTS5 tables and the indexes made for one database."""
     if type_ == "table" and name is not None and name.startswith(CLAIMS_FTS):
         return False
-    return not (type_ == "index" and name in (CLAIMS_TRGM_INDEX, CLAIMS_TEXT_INDEX, CLAIMS_TEXT_PREFIX_INDEX))
+    return not (type_ == "index" and name in (CLAIMS_TRGM_INDEX, CLAIMS_TEXT_INDEX, CLAIMS_TEXT_PREFIX_INDEX,
+                                               MENTION_STATUS_INDEX))

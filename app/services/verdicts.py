@@ -8,11 +8,11 @@ strings: a new verdict label needs no change here.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import ClaimMention, Report, Verification
@@ -36,37 +36,53 @@ class ClaimStatus:
     @classmethod
     def of(cls, runs: list[tuple[str, float | None]]) -> ClaimStatus:
         """The status of the latest ``(verdict, confidence)`` of each verified mention."""
-        if not runs:
+        groups: dict[str, list] = {}
+        for verdict, confidence in runs:
+            group = groups.setdefault(verdict, [0, 0.0, 0])
+            group[0] += 1
+            if confidence is not None:
+                group[1] += confidence
+                group[2] += 1
+        return cls.of_groups([(verdict, *group) for verdict, group in groups.items()])
+
+    @classmethod
+    def of_groups(cls, groups: list[tuple[str, int, float | None, int]]) -> ClaimStatus:
+        """The status from each verdict's ``(verdict, mentions, sum of their confidences, how
+        many had one)``, in the order the verdicts first occurred."""
+        if not groups:
             return cls(None, None, {}, 0)
-        counts = Counter(verdict for verdict, _ in runs)
-        checked = [(verdict, conf) for verdict, conf in runs if verdict != UNCHECKED]
-        decided = {verdict for verdict, _ in checked}
+        counts = {verdict: mentions for verdict, mentions, _, _ in groups}
+        checked = [group for group in groups if group[0] != UNCHECKED]
         if not checked:
-            return cls(UNCHECKED, None, dict(counts), len(runs))
-        if len(decided) > 1:
-            return cls("mixed", None, dict(counts), len(runs))
-        confidences = [conf for _, conf in checked if conf is not None]
-        confidence = sum(confidences) / len(confidences) if confidences else None
-        return cls(checked[0][0], confidence, dict(counts), len(runs))
+            return cls(UNCHECKED, None, counts, sum(counts.values()))
+        if len(checked) > 1:
+            return cls("mixed", None, counts, sum(counts.values()))
+        verdict, _, total, rated = checked[0]
+        return cls(verdict, total / rated if rated else None, counts, sum(counts.values()))
 
 
 _MENTIONS = ClaimMention.__table__  # Core: plain rows, no ORM result machinery
 # Built once (a statement built per call, with its cache key, cost twice what the query does).
+# One row per (claim, verdict), not per mention: a claim that a thousand reports make costs a
+# page a few rows, not a thousand.
 _LATEST_OF_CLAIMS = (
-    select(_MENTIONS.c.claim_id, _MENTIONS.c.latest_verdict, _MENTIONS.c.latest_confidence)
+    select(_MENTIONS.c.claim_id, _MENTIONS.c.latest_verdict, func.count(),
+           func.sum(_MENTIONS.c.latest_confidence), func.count(_MENTIONS.c.latest_confidence))
     .where(_MENTIONS.c.claim_id.in_(bindparam("claim_ids", expanding=True)), _MENTIONS.c.latest_verdict.is_not(None))
-    .order_by(_MENTIONS.c.claim_id, _MENTIONS.c.latest_verification_id)
+    .group_by(_MENTIONS.c.claim_id, _MENTIONS.c.latest_verdict)
+    .order_by(_MENTIONS.c.claim_id, func.min(_MENTIONS.c.latest_verification_id))
 )
 
 
 def latest_verdicts(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimStatus]:
     """Overall status per claim id (claims never verified map to an empty status)."""
     claim_ids = list(claim_ids)
-    runs: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
+    groups: dict[int, list[tuple[str, int, float | None, int]]] = defaultdict(list)
     if claim_ids:
-        for claim_id, verdict, confidence in session.connection().execute(_LATEST_OF_CLAIMS, {"claim_ids": claim_ids}):
-            runs[claim_id].append((verdict, confidence))
-    return {claim_id: ClaimStatus.of(runs.get(claim_id, [])) for claim_id in claim_ids}
+        for claim_id, verdict, mentions, total, rated in session.connection().execute(
+                _LATEST_OF_CLAIMS, {"claim_ids": claim_ids}):
+            groups[claim_id].append((verdict, mentions, total, rated))
+    return {claim_id: ClaimStatus.of_groups(groups.get(claim_id, [])) for claim_id in claim_ids}
 
 
 def latest_verifications(session: Session, *, claim_ids: Iterable[int] | None = None,
