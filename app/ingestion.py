@@ -37,6 +37,8 @@ from verifier.reports import ReportParseError, ReportTooLargeError
 
 log = logging.getLogger(__name__)
 
+_NO_CHILD_HINT = ("the server's log says why; CLAIMTRACE_INGEST_PROCESSES=0 stores reports in the server "
+                  "process instead")
 INGEST_NICE = 5  # a child's CPU share under contention: about a third of a request thread's
 
 
@@ -78,10 +80,16 @@ class Ingestor:
         self._starting = threading.Lock()
 
     def start(self) -> float:
-        """Start the fork server and a child now (blocking); returns the seconds it took."""
+        """Start the fork server and a child now (blocking); returns the seconds it took. A
+        failure is logged, not raised: the reads serve anyway, and a report posted later tries
+        again (and answers 503 with what to do if it still cannot)."""
         began = time.perf_counter()
         if self.processes:
-            self._executor()
+            try:
+                self._executor()
+            except Exception as exc:  # noqa: BLE001 - the server must start without its ingestion child
+                log.error("the ingestion process did not start (%s); %s", exc, _NO_CHILD_HINT)
+                return time.perf_counter() - began
             log.info("ingestion process started in %.2f s", time.perf_counter() - began)
         return time.perf_counter() - began
 
@@ -101,13 +109,19 @@ class Ingestor:
     async def ingest(self, data: bytes, settings: Settings) -> service.IngestResult:
         if not self.processes:
             return await run_in_threadpool(parse_and_store, data, settings)
-        pool = None
+        pool = self._pool
+        if pool is None:
+            try:
+                pool = await run_in_threadpool(self._executor)  # a start blocks: off the loop
+            except (OSError, RuntimeError, BrokenProcessPool) as exc:
+                log.error("the ingestion process did not start (%s); %s", exc, _NO_CHILD_HINT)
+                raise ServiceUnavailableError(f"the ingestion process could not start; {_NO_CHILD_HINT}; nothing "
+                                              "was stored", headers={"Retry-After": "5"}) from None
         try:
-            pool = self._pool or await run_in_threadpool(self._executor)  # a start blocks: off the loop
             return await asyncio.get_running_loop().run_in_executor(pool, parse_and_store, data, settings)
         except BrokenProcessPool:
             log.error("an ingestion process died (killed or out of memory); starting new ones")
-            if pool is not None and self._pool is pool:
+            if self._pool is pool:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             raise ServiceUnavailableError("the ingestion process stopped before answering; a report is stored "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -85,3 +86,27 @@ def test_start_runs_a_child_before_any_report_arrives(client) -> None:
     assert _children(client) == started
     assert client.post("/api/reports", content=REPORT.format(n=5).encode()).status_code == 201
     assert _children(client) == started  # the report went to the child already running
+
+
+def test_an_ingestion_process_that_cannot_start_costs_reports_a_503_not_the_server(
+        client, session, monkeypatch, caplog) -> None:
+    import app.ingestion as ingestion
+
+    def no_fork_server():
+        raise OSError("no /dev/shm here")
+
+    monkeypatch.setattr(ingestion, "_context", no_fork_server)
+    with caplog.at_level(logging.ERROR, logger="app.ingestion"):
+        client.app.state.ingestor.start()  # what `claimtrace serve` calls: logged, not raised
+    assert "the ingestion process did not start (no /dev/shm here)" in caplog.text
+
+    refused = client.post("/api/reports", content=REPORT.format(n=6).encode())
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "5", refused.text
+    message = refused.json()["error"]["message"]
+    assert "CLAIMTRACE_INGEST_PROCESSES=0" in message and "/dev/shm" not in message  # the cause stays in the log
+    assert session.scalar(select(func.count()).select_from(Report)) == 0
+    assert client.get("/api/claims").status_code == 200  # reads serve on
+
+    monkeypatch.undo()  # the cause is gone: the next report starts the child and is stored
+    assert client.post("/api/reports", content=REPORT.format(n=6).encode()).status_code == 201
+    assert _children(client)
