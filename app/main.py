@@ -52,11 +52,17 @@ def native_telemetry() -> dict[str, bool]:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Stop the ingestion processes when the server stops (waiting for them off the event loop)."""
+    """Stop the ingestion processes, then whatever the caller registered in
+    ``app.state.shutdown_hooks`` (``claimtrace serve``: its job workers), when the server stops,
+    waiting for them off the event loop. Here, not after ``uvicorn.run`` returns: uvicorn ends a
+    SIGTERM'd or Ctrl-C'd process by raising the signal again once it has shut down, so code
+    after it never runs."""
     try:
         yield
     finally:
         await run_in_threadpool(app.state.ingestor.close)
+        for hook in app.state.shutdown_hooks:
+            await run_in_threadpool(hook)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Writes need an API token (`Authorization: Bearer`); see docs/api.md.")
     app.state.settings = settings
     app.state.ingestor = Ingestor(settings.ingest_processes)
+    app.state.shutdown_hooks = []  # callables run (in a thread) when the server stops
     app.state.metrics_registry, latency = build_registry(settings)
     app.add_middleware(RequestLatencyMiddleware, histogram=latency)
     install_error_handlers(app)

@@ -41,6 +41,7 @@ def serve(
                    f"executor {settings.executor}", err=True)
         pool.start()
     api = create_app(settings)
+    api.state.shutdown_hooks.append(pool.stop)  # the workers stop with the server (SIGTERM, Ctrl-C)
     warm_up(settings)  # the read routes' first-request costs, paid before listening
     api.state.ingestor.start()  # and the first report's: the ingestion process's start
     # Everything built at start-up (modules, models, compiled queries) lives as long as the
@@ -51,7 +52,7 @@ def serve(
     try:
         uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
     finally:
-        pool.stop()
+        pool.stop()  # when uvicorn returns instead (it could not bind, say): the lifespan never ran
 
 
 def worker(

@@ -1,0 +1,46 @@
+"""`claimtrace serve` stops its job workers when it is stopped (SIGTERM as a service manager
+sends, or Ctrl-C), so no worker lives on without the server that supervises it."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from app.settings import Settings
+from tests.app.workers import _healthy, free_port, wait_for
+from tests.conftest import ROOT, settings_env
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+def test_stopping_serve_stops_its_workers(settings: Settings, tmp_path: Path, stop: signal.Signals) -> None:
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("wb") as handle:
+        server = subprocess.Popen([str(Path(sys.executable).parent / "claimtrace"), "serve", "--port", str(port),
+                                   "--workers", "2"], cwd=ROOT, env=settings_env(settings),
+                                  stdout=handle, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: _healthy(f"http://127.0.0.1:{port}"), 60, f"the server (log: {log})", every=0.2)
+        workers = [int(pid) for pid in re.findall(r"worker process \d+ started \(pid (\d+)\)", log.read_text())]
+        assert len(workers) == 2 and all(running(pid) for pid in workers), log.read_text()[-2000:]
+        server.send_signal(stop)
+        server.wait(timeout=60)
+        wait_for(lambda: not any(running(pid) for pid in workers), 30, "the workers to stop with the server")
+    finally:
+        if server.poll() is None:
+            server.kill()
+        for pid in re.findall(r"worker process \d+ started \(pid (\d+)\)", log.read_text()):
+            if running(int(pid)):
+                psutil.Process(int(pid)).kill()  # never leave one behind, even when the test fails
