@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 _NO_CHILD_HINT = ("the server's log says why; CLAIMTRACE_INGEST_PROCESSES=0 stores reports in the server "
                   "process instead")
 INGEST_NICE = 5  # a child's CPU share under contention: about a third of a request thread's
+_START_FAILURES = (OSError, RuntimeError, EOFError)  # a fork server or child that cannot start (RuntimeError
+# covers BrokenProcessPool)
 
 
 def parse_and_store(data: bytes, settings: Settings) -> service.IngestResult:
@@ -86,10 +88,9 @@ class Ingestor:
         began = time.perf_counter()
         if self.processes:
             try:
-                self._executor()
-            except Exception as exc:  # noqa: BLE001 - the server must start without its ingestion child
-                log.error("the ingestion process did not start (%s); %s", exc, _NO_CHILD_HINT)
-                return time.perf_counter() - began
+                self._start_or_log()
+            except _START_FAILURES:
+                return time.perf_counter() - began  # logged; the reads serve without it
             log.info("ingestion process started in %.2f s", time.perf_counter() - began)
         return time.perf_counter() - began
 
@@ -106,15 +107,22 @@ class Ingestor:
                 self._pool = pool
             return self._pool
 
+    def _start_or_log(self) -> Executor:
+        """``_executor``, with a failure to start logged once (with what to do) and raised again."""
+        try:
+            return self._executor()
+        except _START_FAILURES as exc:
+            log.error("the ingestion process did not start (%s); %s", exc, _NO_CHILD_HINT)
+            raise
+
     async def ingest(self, data: bytes, settings: Settings) -> service.IngestResult:
         if not self.processes:
             return await run_in_threadpool(parse_and_store, data, settings)
         pool = self._pool
         if pool is None:
             try:
-                pool = await run_in_threadpool(self._executor)  # a start blocks: off the loop
-            except (OSError, RuntimeError, BrokenProcessPool) as exc:
-                log.error("the ingestion process did not start (%s); %s", exc, _NO_CHILD_HINT)
+                pool = await run_in_threadpool(self._start_or_log)  # a start blocks: off the loop
+            except _START_FAILURES:
                 raise ServiceUnavailableError(f"the ingestion process could not start; {_NO_CHILD_HINT}; nothing "
                                               "was stored", headers={"Retry-After": "5"}) from None
         try:

@@ -60,9 +60,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await run_in_threadpool(app.state.ingestor.close)
-        for hook in app.state.shutdown_hooks:
-            await run_in_threadpool(hook)
+        try:
+            await run_in_threadpool(app.state.ingestor.close)
+        finally:
+            for hook in app.state.shutdown_hooks:
+                await run_in_threadpool(hook)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

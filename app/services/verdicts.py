@@ -36,14 +36,14 @@ class ClaimStatus:
     @classmethod
     def of(cls, runs: list[tuple[str, float | None]]) -> ClaimStatus:
         """The status of the latest ``(verdict, confidence)`` of each verified mention."""
-        groups: dict[str, list] = {}
+        confidences: dict[str, list[float | None]] = {}  # in the order the verdicts first occur
         for verdict, confidence in runs:
-            group = groups.setdefault(verdict, [0, 0.0, 0])
-            group[0] += 1
-            if confidence is not None:
-                group[1] += confidence
-                group[2] += 1
-        return cls.of_groups([(verdict, *group) for verdict, group in groups.items()])
+            confidences.setdefault(verdict, []).append(confidence)
+        groups = []
+        for verdict, values in confidences.items():
+            rated = [value for value in values if value is not None]
+            groups.append((verdict, len(values), sum(rated), len(rated)))
+        return cls.of_groups(groups)
 
     @classmethod
     def of_groups(cls, groups: list[tuple[str, int, float | None, int]]) -> ClaimStatus:
@@ -52,13 +52,14 @@ class ClaimStatus:
         if not groups:
             return cls(None, None, {}, 0)
         counts = {verdict: mentions for verdict, mentions, _, _ in groups}
+        verified = sum(counts.values())
         checked = [group for group in groups if group[0] != UNCHECKED]
         if not checked:
-            return cls(UNCHECKED, None, counts, sum(counts.values()))
+            return cls(UNCHECKED, None, counts, verified)
         if len(checked) > 1:
-            return cls("mixed", None, counts, sum(counts.values()))
+            return cls("mixed", None, counts, verified)
         verdict, _, total, rated = checked[0]
-        return cls(verdict, total / rated if rated else None, counts, sum(counts.values()))
+        return cls(verdict, total / rated if rated else None, counts, verified)
 
 
 _MENTIONS = ClaimMention.__table__  # Core: plain rows, no ORM result machinery
