@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from verifier.lexicon import NAMED_KINDS, EntityMatch, find_entities, with_families
+from verifier.lexicon import (DIRECTION_WORDS, NAMED_KINDS, EntityMatch, direction_pattern, find_entities,
+                              with_families)
 
 NUMBER_WORDS: dict[str, int] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -48,16 +49,8 @@ NEGATION = re.compile(
     r"does\s+not|do\s+not|did\s+not|is\s+not|are\s+not|was\s+not|were\s+not)\b|n't\b",
     re.IGNORECASE,
 )
-POSITIVE = re.compile(
-    r"\b(improv\w*|outperform\w*|gain\w*|increas\w*|benefit\w*|help\w*|boost\w*|better|"
-    r"higher|superior|surpass\w*|enhanc\w*|raises?|promot\w*|effective)\b",
-    re.IGNORECASE,
-)
-NEGATIVE = re.compile(
-    r"\b(hurt\w*|degrad\w*|decreas\w*|worse|lower|underperform\w*|harm\w*|drop\w*|"
-    r"reduc\w*|inferior|impair\w*|declin\w*|ineffective)\b",
-    re.IGNORECASE,
-)
+POSITIVE = direction_pattern(DIRECTION_WORDS["up"])  # the lexicon's `direction_words`
+NEGATIVE = direction_pattern(DIRECTION_WORDS["down"])
 # A negated clause with no direction of its own opposes a directional one only when it denies
 # any effect ("has no effect on X" vs "improves X"), not when the negation is incidental
 # ("tasks that have no training data" vs "large improvements on those tasks").

@@ -1,4 +1,5 @@
-"""A curated lexicon of the field's named entities: tasks, benchmarks, models, metrics, languages.
+"""A curated lexicon of the field's named entities (tasks, benchmarks, models, metrics, languages)
+and of the words that give a clause its direction (``direction_words``).
 
 The entries and the entity families are data (``verifier/data/lexicon.yaml``): each maps a
 canonical name to its surface forms. Matching is case-insensitive on word boundaries, longest
@@ -38,7 +39,33 @@ def load_lexicon(path: Path = LEXICON_FILE) -> tuple[dict[str, dict[str, tuple[s
     return kinds, families
 
 
+_DIRECTION_WORD = re.compile(r"[a-z]+\*?")
+
+
+def load_direction_words(path: Path = LEXICON_FILE) -> dict[str, tuple[str, ...]]:
+    """``up`` and ``down``: the words (``*`` ending a prefix) that give a clause its direction."""
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("direction_words") or {}
+    words = {side: tuple(str(w).lower() for w in data.get(side) or ()) for side in ("up", "down")}
+    for side, listed in words.items():
+        bad = [w for w in listed if not _DIRECTION_WORD.fullmatch(w)]
+        if not listed or bad:
+            raise ValueError(f"{path}: direction_words.{side} needs words of letters, a `*` ending a prefix; "
+                             f"got {', '.join(bad) or 'none'}")
+    both = sorted(set(words["up"]) & set(words["down"]))
+    if both:
+        raise ValueError(f"{path}: direction_words lists {', '.join(both)} both up and down")
+    return words
+
+
+def direction_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive regex matching any of ``words`` as a whole word (``x*``: a word starting with x)."""
+    forms = sorted((re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words),
+                   key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.IGNORECASE)
+
+
 KINDS, PARENTS = load_lexicon()
+DIRECTION_WORDS = load_direction_words()
 TASKS, BENCHMARKS, MODELS = KINDS["task"], KINDS["benchmark"], KINDS["model"]
 METRICS, LANGUAGES = KINDS["metric"], KINDS["language"]
 

@@ -191,14 +191,16 @@ def train_head(
     calibration: Annotated[str, typer.Option(help="verdict confidence: stacked (a correctness model), or logistic / isotonic calibration per label")] = "stacked",
     seed: Annotated[int, typer.Option(help="random seed of the grouped folds")] = 13,
     cv: Annotated[int, typer.Option(min=0, help="K>1: first score K grouped folds (a fresh head each) beside checks-only")] = 5,
+    cv_repeats: Annotated[int, typer.Option(min=1, max=20, help="shuffles of the grouped folds to score (seeds SEED, SEED+1, …): their spread, and the head beats checks-only only if it does on each")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="print the manifest (with any CV figures) as JSON")] = False,
 ) -> None:
     """Fit the stance head (a logistic regression over retrieval and check features, gated by
     the checks) and its out-of-fold confidence calibration. The head in the data dir is used by
     default only when its grouped cross-validation beat checks-only; elsewhere use
-    CLAIMTRACE_NLI_MODEL=DIR. Fits in a minute or two on 2 CPU cores."""
+    CLAIMTRACE_NLI_MODEL=DIR. Each shuffle of the cross-validation takes a minute or two on 2
+    CPU cores, the final fit as long."""
     from verifier.evaluation import format_report
-    from verifier.head_training import HeadConfig, cross_validate_head, feature_rows
+    from verifier.head_training import HeadConfig, feature_rows, format_spread, repeated_cross_validation
     from verifier.head_training import train_head as fit_and_save
     from verifier.manifest import default_head_dir
 
@@ -214,10 +216,12 @@ def train_head(
     try:
         rows = feature_rows(claim_rows, documents, models, progress=True)  # once, for the CV and the final fit
         if cv > 1:
-            result = cross_validate_head(claim_rows, documents, models, folds=cv, config=config,
-                                         progress=True, log=log, rows=rows)
-            log(f"{cv}-fold grouped cross-validation, stance head:\n{format_report(result['learned'])}")
+            result = repeated_cross_validation(claim_rows, documents, models, folds=cv, repeats=cv_repeats,
+                                               config=config, progress=True, log=log, rows=rows)
+            log(f"{cv}-fold grouped cross-validation (seed {seed}), stance head:\n{format_report(result['learned'])}")
             log(f"checks-only on the same folds:\n{format_report(result['checks_only'])}")
+            if cv_repeats > 1:
+                log(format_spread(result))
         manifest = fit_and_save(claim_rows, documents, output, models=models, config=config,
                                 dataset=_dataset_name(claims), cv=result, progress=True, log=log, rows=rows)
     except ValueError as exc:

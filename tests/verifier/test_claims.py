@@ -46,6 +46,11 @@ def test_entities_longest_form_wins_and_kinds_are_known() -> None:
     ("Intermediate training hurts POS tagging.", -1),
     ("Intermediate training does not hurt POS tagging.", 1),
     ("The study uses target tasks from the XTREME benchmark.", 0),
+    ("Silencing A20 accelerates glioma growth in mouse xenografts.", 1),
+    ("Silencing A20 inhibits glioma growth in mouse xenografts.", -1),
+    ("Silencing A20 does not inhibit glioma growth.", 1),
+    ("Curriculum ordering slows the convergence of small language models.", -1),
+    ("Label noise exacerbates overfitting on small datasets.", 1),
 ])
 def test_direction_and_negation(text: str, polarity: int) -> None:
     assert analyze(text).polarity == polarity

@@ -183,6 +183,16 @@ def test_train_head_with_grouped_cv_writes_a_gated_model(tmp_path: Path) -> None
         assert cv[path]["n_claims"] == 36
     assert manifest["beats_checks_only"] == cv["beats_checks_only"]
     assert "fold 3/3" in trained.stderr and "checks-only on the same folds" in trained.stderr
+    # Three shuffles of the folds by default: each one's figures, their spread, and a head that
+    # beats checks-only only if it does on every shuffle.
+    assert [r["seed"] for r in cv["repeats"]] == [13, 14, 15] and cv["seed"] == 13
+    assert cv["repeats"][0]["learned"]["macro_f1"] == cv["learned"]["three_way"]["macro_f1"]
+    assert cv["beats_checks_only"] == all(r["beats_checks_only"] for r in cv["repeats"])
+    for side in ("learned", "checks_only"):
+        f1s = [r[side]["macro_f1"] for r in cv["repeats"]]
+        assert cv["spread"][side]["macro_f1"] == {"mean": pytest.approx(sum(f1s) / 3), "min": min(f1s),
+                                                   "max": max(f1s)}
+    assert "over 3 shuffles of the grouped folds (seeds 13, 14, 15)" in trained.stderr
 
     # The data dir's head is used by default exactly when its manifest says it beat checks-only.
     manifest["beats_checks_only"] = True

@@ -116,6 +116,38 @@ def test_entity_families_come_from_the_lexicon_file() -> None:
                      ("MMLU", "benchmark"), ("German", "language")}
 
 
+@pytest.mark.parametrize(("claim", "passage", "stance"), [
+    ("A20 knockdown accelerates glioma growth.",
+     "In mouse xenografts, A20 knockdown inhibited glioma growth and prolonged survival.", "contradicts"),
+    ("A20 knockdown accelerates glioma growth.",
+     "In mouse xenografts, A20 knockdown accelerated glioma growth.", "supports"),
+    ("Curriculum ordering slows the convergence of small language models.",
+     "Across five seeds, curriculum ordering accelerated the convergence of small language models.",
+     "contradicts"),
+    ("Label noise exacerbates overfitting of the classifier.",
+     "Injecting label noise suppressed overfitting of the classifier, acting as a regulariser.", "contradicts"),
+])
+def test_effect_verbs_of_opposite_directions_conflict(claim: str, passage: str, stance: str) -> None:
+    assert check(claim, passage).stance == stance
+
+
+def test_direction_words_are_lexicon_data_and_checked(tmp_path) -> None:
+    from verifier.lexicon import DIRECTION_WORDS, direction_pattern, load_direction_words
+
+    assert {"accelerat*", "exacerbat*"} <= set(DIRECTION_WORDS["up"])
+    assert {"inhibit*", "slowed"} <= set(DIRECTION_WORDS["down"])
+    assert direction_pattern(("increas*", "rose")).findall("It increased, then rose, then increasingly rosea") == [
+        "increased", "rose", "increasingly"]
+    both = tmp_path / "both.yaml"
+    both.write_text("direction_words:\n  up: [boost*, lift]\n  down: [lift, drop*]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="lists lift both up and down"):
+        load_direction_words(both)
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("direction_words:\n  up: [boost*, 'go up']\n  down: [drop*]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="direction_words.up .*go up"):
+        load_direction_words(odd)
+
+
 @pytest.mark.parametrize("passage", [
     "In a randomised trial of 2,000 adults, vitamin D supplementation was not associated with fracture risk.",
     "Fracture risk was unchanged by vitamin D supplementation over five years of follow-up.",
