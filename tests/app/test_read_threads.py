@@ -45,3 +45,30 @@ def test_a_read_runs_with_the_request_context(settings: Settings) -> None:
         return await run_in_session(settings, lambda _session: REQUEST_ID.get())
 
     assert asyncio.run(read()) == "req-0123456789"
+
+
+def test_anonymous_hot_reads_take_no_worker_thread_but_their_read(anon_client, ingested: list[int],
+                                                                  monkeypatch) -> None:
+    """A plain ``def`` dependency or route runs in one of AnyIO's worker threads: a hop that
+    cost every request about a third of a millisecond for reading the settings. The hot read
+    routes take one hop only, their query's (`run_in_session`)."""
+    import fastapi.dependencies.utils
+    import fastapi.routing
+
+    hops: list[str] = []
+    real = fastapi.dependencies.utils.run_in_threadpool
+
+    async def counted(func, *args, **kwargs):
+        hops.append(getattr(func, "__qualname__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(fastapi.dependencies.utils, "run_in_threadpool", counted)
+    monkeypatch.setattr(fastapi.routing, "run_in_threadpool", counted)
+    report = ingested[0]
+    claim = anon_client.get(f"/api/claims?report={report}&limit=1").json()["items"][0]["id"]
+    for path in ("/api/claims?limit=50&sort=-text", "/api/claims?limit=50&q=XTREME", f"/api/claims?report={report}",
+                 f"/api/claims/{claim}", f"/api/reports/{report}/audit"):
+        assert anon_client.get(path).status_code == 200, path
+    assert hops == []
+    assert anon_client.get("/api/jobs").status_code == 200  # a plain `def` route: the spy sees its hops
+    assert hops
