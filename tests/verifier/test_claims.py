@@ -51,6 +51,17 @@ def test_entities_longest_form_wins_and_kinds_are_known() -> None:
     ("Silencing A20 does not inhibit glioma growth.", 1),
     ("Curriculum ordering slows the convergence of small language models.", -1),
     ("Label noise exacerbates overfitting on small datasets.", 1),
+    # Nouns of an intervention or a thing carry no direction; "fewer" qualifies a condition.
+    ("ACE inhibitors increase the risk of renal failure.", 1),
+    ("Activation checkpointing reduces memory use.", -1),
+    ("Roflumilast reduces COPD exacerbations.", -1),
+    ("Hardware accelerators reduce training time.", -1),
+    ("The distilled model improves accuracy with fewer parameters.", 1),
+    ("TNFAIP3 acts as a tumour suppressor in glioblastoma.", 0),
+    ("Methylation of the DUSP4 promoter is common in breast cancer.", 0),
+    # Nouns of a change keep their direction.
+    ("Upregulation of PD-1 marks exhausted T cells.", 1),
+    ("Inhibition of A20 in glioma stem cells.", -1),
 ])
 def test_direction_and_negation(text: str, polarity: int) -> None:
     assert analyze(text).polarity == polarity
