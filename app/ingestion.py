@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 _NO_CHILD_HINT = ("the server's log says why; CLAIMTRACE_INGEST_PROCESSES=0 stores reports in the server "
                   "process instead")
 INGEST_NICE = 5  # a child's CPU share under contention: about a third of a request thread's
-_START_FAILURES = (OSError, RuntimeError, EOFError)  # a fork server or child that cannot start (RuntimeError
-# covers BrokenProcessPool)
+# A fork server or child that cannot start (BrokenProcessPool is a RuntimeError).
+_START_FAILURES = (OSError, RuntimeError, EOFError)
 
 
 def parse_and_store(data: bytes, settings: Settings) -> service.IngestResult:

@@ -237,6 +237,7 @@ def format_spread(result: dict) -> str:
         lines.append(f"  {name}: " + "  ".join(parts))
     return "\n".join(lines)
 
+
 def train_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract], out_dir: Path, *,
                models: VerifierModels, config: HeadConfig = HeadConfig(), dataset: str = "",
                cv: dict | None = None, progress: bool = False,
