@@ -15,9 +15,8 @@ import re
 from functools import lru_cache
 
 import numpy as np
-import yaml
 
-from verifier.lexicon import LEXICON_FILE
+from verifier.lexicon import LEXICON_DATA, LEXICON_FILE
 
 _NEGATION = re.compile(r"\b(?:not|never)\b\s*|\bno\s+(?=\w)", re.IGNORECASE)
 _AUXILIARY = re.compile(r"\b(is|are|was|were|does|do|did|can|may|might|could|will|has|have|had)\b",
@@ -26,7 +25,7 @@ _AUXILIARY = re.compile(r"\b(is|are|was|were|does|do|did|can|may|might|could|wil
 
 @lru_cache(maxsize=1)
 def _opposites() -> tuple[re.Pattern[str], dict[str, str]]:
-    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    data = LEXICON_DATA
     table: dict[str, str] = {}
     for pair in data.get("direction_opposites") or ():
         if len(pair) != 2:

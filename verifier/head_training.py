@@ -174,19 +174,11 @@ def cross_validate_head(claims: Sequence[SciFactClaim], corpus: dict[str, Abstra
     return result
 
 
-HEADLINE = {"macro_f1": ("three_way", "macro_f1"), "label_only_f1": ("abstract_label_only_f1",),
-            "accuracy": ("three_way", "accuracy"), "ece": ("three_way", "ece"), "auroc": ("three_way", "auroc")}
-
-
 def headline(scored: dict) -> dict[str, float | None]:
     """The figures a cross-validation is judged by, from an `evaluation.score` result."""
-    out = {}
-    for name, path in HEADLINE.items():
-        value = scored
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        out[name] = value
-    return out
+    three_way = scored["three_way"]
+    return {"macro_f1": three_way["macro_f1"], "label_only_f1": scored["abstract_label_only_f1"],
+            "accuracy": three_way["accuracy"], "ece": three_way["ece"], "auroc": three_way.get("auroc")}
 
 
 def repeated_cross_validation(claims: Sequence[SciFactClaim], corpus: dict[str, Abstract],
@@ -218,7 +210,7 @@ def repeated_cross_validation(claims: Sequence[SciFactClaim], corpus: dict[str, 
 
 def _spread(figures: list[dict[str, float | None]]) -> dict[str, dict[str, float] | None]:
     out: dict[str, dict[str, float] | None] = {}
-    for name in HEADLINE:
+    for name in figures[0]:
         values = [f[name] for f in figures if f[name] is not None]
         out[name] = ({"mean": float(np.mean(values)), "min": float(min(values)), "max": float(max(values))}
                      if values else None)

@@ -15,15 +15,8 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.app.workers import _healthy, free_port, wait_for
+from tests.app.workers import _healthy, alive, free_port, wait_for
 from tests.conftest import ROOT, settings_env
-
-
-def running(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def started_workers(log: Path) -> list[int]:
@@ -41,15 +34,15 @@ def test_stopping_serve_stops_its_workers(settings: Settings, tmp_path: Path, st
     try:
         wait_for(lambda: _healthy(f"http://127.0.0.1:{port}"), 60, f"the server (log: {log})", every=0.2)
         workers = started_workers(log)
-        assert len(workers) == 2 and all(running(pid) for pid in workers), log.read_text()[-2000:]
+        assert len(workers) == 2 and all(alive(pid) for pid in workers), log.read_text()[-2000:]
         server.send_signal(stop)
         server.wait(timeout=60)
-        wait_for(lambda: not any(running(pid) for pid in workers), 30, "the workers to stop with the server")
+        wait_for(lambda: not any(alive(pid) for pid in workers), 30, "the workers to stop with the server")
     finally:
         if server.poll() is None:
             server.kill()
         for pid in started_workers(log):
-            if running(pid):
+            if alive(pid):
                 psutil.Process(pid).kill()  # never leave one behind, even when the test fails
 
 
