@@ -13,47 +13,44 @@ died starts in a worker thread: started from the event loop on the first report,
 every request in flight for that half second. Each child opens its own database connections;
 errors (parse errors naming the line, size limits, database errors) come back to the request as
 the same exceptions.
+
+Reports posted while a child is busy wait, and the child then stores them together (group
+commit): up to ``GROUP_REPORTS`` reports in one transaction, each still all or nothing (a
+database error stores that group again report by report). On SQLite a 100-claim report stored
+alone spent about half its time committing (some 480 pages of index leaves written to the WAL);
+four stored together took about 30% less each, eight about 37% less.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 
-from app.db import session_scope
-from app.errors import PayloadTooLargeError, ServiceUnavailableError, UnprocessableError
+from app.errors import ServiceUnavailableError
+from app.ingest_steps import parse_and_store, parse_and_store_group
 from app.services import reports as service
 from app.settings import Settings
-from verifier.reports import ReportParseError, ReportTooLargeError
 
 log = logging.getLogger(__name__)
 
 _NO_CHILD_HINT = ("the server's log says why; CLAIMTRACE_INGEST_PROCESSES=0 stores reports in the server "
                   "process instead")
 INGEST_NICE = 5  # a child's CPU share under contention: about a third of a request thread's
+GROUP_REPORTS = 16  # reports that waited for a child, stored in one transaction
+GROUP_WAIT_S = 0.010  # how long a group may wait for the previous group's clients (a report costs ~20 ms)
 # A fork server or child that cannot start (BrokenProcessPool is a RuntimeError).
 _START_FAILURES = (OSError, RuntimeError, EOFError)
-
-
-def parse_and_store(data: bytes, settings: Settings) -> service.IngestResult:
-    """Parse (linear time), then store in one transaction of its own; parse errors name the line."""
-    try:
-        parsed = service.parse_report_bytes(data, settings)
-    except ReportTooLargeError as exc:
-        raise PayloadTooLargeError(exc.message, details={"line": exc.line or None}) from None
-    except ReportParseError as exc:
-        raise UnprocessableError(exc.message, code="report_parse_error", details={"line": exc.line}) from None
-    with session_scope(settings) as session:
-        return service.ingest_parsed(session, parsed)
 
 
 def _start_child() -> None:
@@ -80,6 +77,7 @@ class Ingestor:
         self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()
+        self._groups = _Groups()
 
     def start(self) -> float:
         """Start the fork server and a child now (blocking); returns the seconds it took. A
@@ -126,7 +124,7 @@ class Ingestor:
                 raise ServiceUnavailableError(f"the ingestion process could not start; {_NO_CHILD_HINT}; nothing "
                                               "was stored", headers={"Retry-After": "5"}) from None
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, parse_and_store, data, settings)
+            return await asyncio.wrap_future(self._groups.submit(pool, self.processes, data, settings))
         except BrokenProcessPool:
             log.error("an ingestion process died (killed or out of memory); starting new ones")
             if self._pool is pool:
@@ -141,3 +139,74 @@ class Ingestor:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class _Waiting:
+    data: bytes
+    settings: Settings
+    pool: Executor
+    future: Future = field(default_factory=Future)
+
+    def joins(self, other: _Waiting) -> bool:
+        """Whether the two can be stored together: the same installation and the same children."""
+        return self.settings is other.settings and self.pool is other.pool
+
+
+class _Groups:
+    """Reports waiting for a child, sent to it in groups by up to one sender thread per child.
+
+    A thread, not a task: requests may come from several event loops (a test client's), and a
+    ``concurrent.futures.Future`` hands its result to whichever loop awaits it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self._waiting: list[_Waiting] = []
+        self._senders = 0
+
+    def submit(self, pool: Executor, senders: int, data: bytes, settings: Settings) -> Future:
+        waiting = _Waiting(data, settings, pool)
+        with self._lock:
+            self._waiting.append(waiting)
+            self._arrived.notify_all()
+            start = self._senders < senders
+            if start:
+                self._senders += 1
+        if start:
+            threading.Thread(target=self._send, name="ingest-sender", daemon=True).start()
+        return waiting.future
+
+    def _next_group(self, previous: int) -> list[_Waiting]:
+        """The first reports waiting that can be stored together (up to ``GROUP_REPORTS``), or
+        none: then this sender stops (under the lock, so a report added meanwhile starts another).
+
+        Fewer waiting than the ``previous`` group held: its clients are likely sending their next
+        reports; wait up to ``GROUP_WAIT_S`` for them to join (else groups alternate between one
+        report and the rest, and most of the gain is lost)."""
+        with self._lock:
+            deadline = time.monotonic() + GROUP_WAIT_S
+            expected = min(previous + len(self._waiting), GROUP_REPORTS)
+            while len(self._waiting) < expected and (left := deadline - time.monotonic()) > 0:
+                self._arrived.wait(left)
+            group = list(itertools.takewhile(lambda w: w.joins(self._waiting[0]), self._waiting[:GROUP_REPORTS]))
+            del self._waiting[:len(group)]
+            if not group:
+                self._senders -= 1
+            return group
+
+    def _send(self) -> None:
+        group: list[_Waiting] = []
+        while group := self._next_group(len(group)):
+            first = group[0]
+            try:
+                outcomes = first.pool.submit(parse_and_store_group, [w.data for w in group], first.settings).result()
+            except BaseException as exc:  # the pool broke or was shut down: each report of the group learns it
+                outcomes = [exc] * len(group)
+            for waiting, outcome in zip(group, outcomes, strict=True):
+                if not waiting.future.set_running_or_notify_cancel():
+                    continue  # its request went away
+                if isinstance(outcome, BaseException):
+                    waiting.future.set_exception(outcome)
+                else:
+                    waiting.future.set_result(outcome)

@@ -87,6 +87,8 @@ class ParsedClaim:
     confidence: float
     line: int
     truncated: bool
+    key: str  # the wording's identity (``claim_key``)
+    group_key: str  # its near-duplicate group (``claim_group_key``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,8 +318,10 @@ def _parse_claim_row(raw: str, line: int) -> ParsedClaim:
         raise ReportParseError(line, f"confidence {confidence_text!r} is not a number") from None
     if not 0.0 <= confidence <= 1.0:  # also rejects NaN
         raise ReportParseError(line, f"confidence {confidence_text} is outside [0, 1]")
-    return ParsedClaim(text=" ".join(text.split()), verified=verified, confidence=confidence,
-                       line=line, truncated=is_truncated(text))
+    single_spaced = " ".join(text.split())
+    return ParsedClaim(text=single_spaced, verified=verified, confidence=confidence, line=line,
+                       truncated=is_truncated(text), key=claim_key(single_spaced),
+                       group_key=claim_group_key(single_spaced))
 
 
 def _parse_references(lines: list[str], sections: dict[str, int]) -> list[ParsedReference]:

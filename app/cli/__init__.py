@@ -22,8 +22,6 @@ app.add_typer(export_app, name="export")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_REPORTS = PROJECT_ROOT / "examples" / "reports"
-REPORT_SUFFIXES = {".txt", ".md"}
-
 
 
 @db_app.command("upgrade")
@@ -45,69 +43,11 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="target revision, 
     typer.echo(f"database at {revision}")
 
 
-def _report_files(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in REPORT_SUFFIXES and p.is_file()))
-        elif path.is_file():
-            files.append(path)
-        else:
-            fail(f"{path}: no such file or directory")
-    return files
-
-
-def ingest_files(paths: list[Path]) -> int:
-    """Ingest the files in batches of up to ``BULK_BATCH_CLAIMS`` claims, one transaction each
-    (a batch that hits a database error is stored again file by file); returns the number of
-    files that failed to parse. Nothing of a file that fails is stored."""
-    from app.services.reports import BULK_BATCH_CLAIMS, parse_report_bytes
-    from verifier.reports import ReportParseError
-
-    settings = get_settings()
-    failures, batch, claims = 0, [], 0
-    for path in _report_files(paths):
-        try:
-            parsed = parse_report_bytes(path.read_bytes(), settings)
-        except ReportParseError as exc:
-            failures += 1
-            typer.echo(f"{path}:{exc.line}: {exc.message}", err=True)
-            continue
-        batch.append((path, parsed))
-        claims += len(parsed.claims)
-        if claims >= BULK_BATCH_CLAIMS:
-            _store_batch(settings, batch)
-            batch, claims = [], 0
-    _store_batch(settings, batch)
-    return failures
-
-
-def _store_batch(settings, batch: list) -> None:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from app.db import session_scope
-    from app.services.reports import ingest_batch, ingest_parsed
-
-    if not batch:
-        return
-    try:
-        with session_scope(settings) as session:
-            results = ingest_batch(session, [parsed for _, parsed in batch])
-    except SQLAlchemyError:  # e.g. a claim another process stored meanwhile: one file at a time
-        results = []
-        for _, parsed in batch:
-            with session_scope(settings) as session:
-                results.append(ingest_parsed(session, parsed))
-    for (path, _), result in zip(batch, results):
-        state = "ingested" if result.created else "already ingested"
-        typer.echo(f"{path}: {state} as report {result.report_id} ({result.claims} claims)")
-        for warning in result.warnings:
-            typer.echo(f"{path}: warning: {warning}", err=True)
-
-
 @app.command("ingest")
 def ingest(paths: Annotated[list[Path], typer.Argument(help="report files or folders of them")]) -> None:
     """Ingest reports; a malformed file is reported as FILE:LINE: MESSAGE and nothing of it is stored."""
+    from app.cli.bulk_ingest import ingest_files
+
     if ingest_files(paths):
         raise typer.Exit(1)
 

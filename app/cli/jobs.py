@@ -86,7 +86,8 @@ def up(
 ) -> None:
     """Migrate the database, ingest examples/reports/, print your API token, then serve the API
     and worker processes."""
-    from app.cli import EXAMPLE_REPORTS, ingest_files
+    from app.cli import EXAMPLE_REPORTS
+    from app.cli.bulk_ingest import ingest_files
     from app.migrate import upgrade
     from app.security.local import LOCAL_ROLE, LOCAL_TOKEN_FILE, ensure_local_token
 

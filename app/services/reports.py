@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, String, Table, any_, bindparam, func, insert, literal_column, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -16,7 +17,7 @@ from app.models.base import utcnow
 from app.services.search_index import claims_indexed_together
 from app.settings import Settings
 from verifier.arxiv_ids import ArxivId
-from verifier.reports import ParsedClaim, ParsedReport, claim_group_key, claim_key, decode_report, parse_report
+from verifier.reports import ParsedClaim, ParsedReport, decode_report, parse_report
 
 INGEST_ATTEMPTS = 3
 BULK_BATCH_CLAIMS = 20_000  # claims stored per transaction by a bulk ingest (ingest_batch)
@@ -96,13 +97,10 @@ def _insert_reports(session: Session, batch: list[ParsedReport]) -> list[int]:
         _insert_rows(session, Report.__table__, [dict(row, id=i) for row, i in zip(rows, report_ids, strict=True)])
     else:
         report_ids = list(session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), rows))
-    keys = [[claim_key(item.text) for item in p.claims] for p in batch]  # each wording folded and hashed once
-    claim_ids = _claim_ids_by_key(session, {key: item for p, report_keys in zip(batch, keys)
-                                            for key, item in zip(report_keys, p.claims)})
-    mentions = [dict(report_id=report_id, claim_id=claim_ids[key], position=position, line=item.line,
+    claim_ids = _claim_ids_by_key(session, {item.key: item for p in batch for item in p.claims})
+    mentions = [dict(report_id=report_id, claim_id=claim_ids[item.key], position=position, line=item.line,
                      stated_verified=item.verified, stated_confidence=item.confidence)
-                for report_id, p, report_keys in zip(report_ids, batch, keys, strict=True)
-                for position, (key, item) in enumerate(zip(report_keys, p.claims))]
+                for report_id, p in zip(report_ids, batch, strict=True) for position, item in enumerate(p.claims)]
     if mentions:
         _insert_rows(session, ClaimMention.__table__, mentions)
     source_ids = _source_ids_by_key(session, [ref.arxiv for p in batch for ref in p.references if ref.arxiv])
@@ -127,20 +125,20 @@ def _claim_ids_by_key(session: Session, wanted: dict[str, ParsedClaim]) -> dict[
     missing = {key: item for key, item in wanted.items() if key not in found}
     if not missing:
         return found
-    group_keys = {key: claim_group_key(item.text) for key, item in missing.items()}
     groups = dict(session.execute(
         select(Claim.group_key, func.min(Claim.group_id))
-        .where(one_of(session, Claim.group_key, set(group_keys.values()))).group_by(Claim.group_key)
+        .where(one_of(session, Claim.group_key, {item.group_key for item in missing.values()}))
+        .group_by(Claim.group_key)
     ).all())
     ids = _next_ids(session, "claims", len(missing))
     new_ids = dict(zip(missing, ids))  # ascending: the first claim of a new group names it
-    for key in missing:
-        groups.setdefault(group_keys[key], new_ids[key])
+    for key, item in missing.items():
+        groups.setdefault(item.group_key, new_ids[key])
     now = utcnow()
     with claims_indexed_together(session, ids[0], ids[-1]):
         _insert_rows(session, Claim.__table__, [
-            dict(id=new_ids[key], text=item.text, key=key, truncated=item.truncated, group_key=group_keys[key],
-                 group_id=groups[group_keys[key]], created_at=now)
+            dict(id=new_ids[key], text=item.text, key=key, truncated=item.truncated, group_key=item.group_key,
+                 group_id=groups[item.group_key], created_at=now)
             for key, item in missing.items()])
     return found | new_ids
 
@@ -164,13 +162,13 @@ def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
         return
     dialect = session.get_bind().dialect
     columns = list(rows[0])
-    binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    values = ([bind(row[name]) if bind else row[name] for name, bind in zip(columns, binds)] for row in rows)
+    values = zip(*(_bound_column(table.c[name].type.dialect_impl(dialect).bind_processor(dialect),
+                                 [row[name] for row in rows]) for name in columns))
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
     name = dialect.identifier_preparer.quote(table.name)
     if dialect.name != "postgresql":
         session.connection().exec_driver_sql(
-            f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * len(columns))})", list(map(tuple, values)))
+            f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * len(columns))})", list(values))
         return
     statement = f"COPY {name} ({quoted}) FROM STDIN"
     driver = session.connection().connection.driver_connection  # this transaction's psycopg connection
@@ -180,6 +178,18 @@ def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
                 copy.write_row(row)
     except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own errors (IntegrityError: callers retry)
         raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+
+
+def _bound_column(bind: Callable[[Any], Any] | None, values: list) -> list:
+    """One column's values through its bind processor, each distinct value once: the columns
+    that have one (timestamps, flags) repeat a handful of values over a batch."""
+    if bind is None:
+        return values
+    try:
+        bound = {value: bind(value) for value in set(values)}
+    except TypeError:  # unhashable (JSON lists)
+        return [bind(value) for value in values]
+    return [bound[value] for value in values]
 
 
 def _next_ids(session: Session, table: str, count: int) -> list[int]:

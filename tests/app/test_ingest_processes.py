@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
+from app import ingestion
+from app.ingest_steps import parse_and_store_group
 from app.models import Report
 from app.settings import Settings
 
@@ -90,8 +95,6 @@ def test_start_runs_a_child_before_any_report_arrives(client) -> None:
 
 def test_an_ingestion_process_that_cannot_start_costs_reports_a_503_not_the_server(
         client, session, monkeypatch, caplog) -> None:
-    import app.ingestion as ingestion
-
     def no_fork_server():
         raise OSError("no /dev/shm here")
 
@@ -110,3 +113,98 @@ def test_an_ingestion_process_that_cannot_start_costs_reports_a_503_not_the_serv
     monkeypatch.undo()  # the cause is gone: the next report starts the child and is stored
     assert client.post("/api/reports", content=REPORT.format(n=6).encode()).status_code == 201
     assert _children(client)
+
+
+def _report_with_claims(n: int) -> bytes:
+    """A report of its own with ``n`` claims: a response's claim count says which report it answers."""
+    rows = "".join(f"Claim {n}.{i}: XLM-R improves XNLI accuracy by {i}.5 points over mBERT.\t✓\t0.70\n"
+                   for i in range(n))
+    return REPORT.format(n=n).replace(
+        "XLM-R improves XNLI accuracy by {n}.5 points over mBERT.\t✓\t0.70\n".format(n=n), rows).encode()
+
+
+def test_reports_posted_together_each_get_their_own_answer(client, session) -> None:
+    """Reports that wait for the child are stored as a group: each request still gets its own
+    result (its id, its claim count, created or not) and a bad report only its own 422."""
+    bodies = [_report_with_claims(n) for n in range(1, 13)]
+    bodies.append(bodies[4])  # the same report twice
+    bad = REPORT.format(n=99).replace("\t✓\t0.70", "\tmaybe\t0.70").encode()
+    with ThreadPoolExecutor(len(bodies) + 1) as threads:
+        answers = list(threads.map(lambda body: client.post("/api/reports", content=body), [*bodies, bad]))
+    *good, rejected = answers
+    assert rejected.status_code == 422 and rejected.json()["error"]["details"]["line"] == 14
+    assert [answer.json()["claims"] for answer in good] == [*range(1, 13), 5]
+    assert sorted(answer.status_code for answer in good[4::8]) == [200, 201]  # bodies[4] and its copy
+    assert good[4].json()["id"] == good[12].json()["id"]
+    for answer, body in zip(good, bodies):
+        stored = client.get(f"/api/reports/{answer.json()['id']}").json()
+        assert stored["title"] == body.decode().split("\n")[0]
+    assert session.scalar(select(func.count()).select_from(Report)) == 12
+
+
+def test_a_group_stores_each_report_alone_after_a_conflict(settings: Settings, session) -> None:
+    """A database error in a group's transaction: the reports are stored one by one, and only the
+    one that still conflicts fails (here a trigger refuses one claim's wording)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("CREATE TRIGGER refuse AFTER INSERT ON claims WHEN NEW.text LIKE 'Claim 3.%' "
+                             "BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+    else:
+        session.execute(text("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                             "IF NEW.text LIKE 'Claim 3.%' THEN RAISE unique_violation USING MESSAGE = 'refused'; "
+                             "END IF; RETURN NEW; END $$"))
+        session.execute(text("CREATE TRIGGER refuse AFTER INSERT ON claims FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    session.commit()
+    outcomes = parse_and_store_group([_report_with_claims(n) for n in (2, 3, 4)] + [b"not a report"], settings)
+    assert [type(outcome).__name__ for outcome in outcomes] == [
+        "IngestResult", "IntegrityError", "IngestResult", "UnprocessableError"]
+    assert [outcome.claims for outcome in outcomes[::2]] == [2, 4]
+    session.expire_all()
+    assert session.scalars(select(Report.title).order_by(Report.id)).all() == ["Child 2", "Child 4"]
+
+
+class _Child:
+    """Stands in for the child's work, in a real executor: records each group; the first one
+    waits until released, as a busy child does."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.groups: list[list[bytes]] = []
+        self.busy, self.release, self.fail = threading.Event(), threading.Event(), fail
+
+    def __call__(self, reports: list[bytes], settings) -> list:
+        self.groups.append(list(reports))
+        if len(self.groups) == 1:
+            self.busy.set()
+            self.release.wait(10)
+        if self.fail:
+            raise RuntimeError("the database went away")
+        return [f"stored {report.decode()}" for report in reports]
+
+
+def test_reports_that_wait_for_a_busy_child_go_to_it_as_one_group(monkeypatch) -> None:
+    child = _Child()
+    monkeypatch.setattr(ingestion, "parse_and_store_group", child)
+    groups, one, other = ingestion._Groups(), object(), object()
+    with ThreadPoolExecutor(1) as pool:
+        first = groups.submit(pool, 1, b"a", one)
+        assert child.busy.wait(10)
+        later = [groups.submit(pool, 1, report, settings)
+                 for report, settings in ((b"b", one), (b"c", one), (b"d", other), (b"e", one))]
+        child.release.set()
+        assert [future.result(10) for future in (first, *later)] == [f"stored {x}" for x in "abcde"]
+    # Only reports of the same installation (settings) join a group, and the order is kept.
+    assert child.groups == [[b"a"], [b"b", b"c"], [b"d"], [b"e"]]
+
+
+def test_a_group_that_fails_fails_each_of_its_reports(monkeypatch) -> None:
+    child = _Child(fail=True)
+    monkeypatch.setattr(ingestion, "parse_and_store_group", child)
+    groups, settings = ingestion._Groups(), object()
+    with ThreadPoolExecutor(1) as pool:
+        first = groups.submit(pool, 1, b"a", settings)
+        assert child.busy.wait(10)
+        later = [groups.submit(pool, 1, report, settings) for report in (b"b", b"c")]
+        child.release.set()
+        for future in (first, *later):
+            with pytest.raises(RuntimeError, match="went away"):
+                future.result(10)
+    assert child.groups == [[b"a"], [b"b", b"c"]]
