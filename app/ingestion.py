@@ -181,9 +181,9 @@ class _Groups:
         """The first reports waiting that can be stored together (up to ``GROUP_REPORTS``), or
         none: then this sender stops (under the lock, so a report added meanwhile starts another).
 
-        Fewer waiting than the ``previous`` group held: its clients are likely sending their next
-        reports; wait up to ``GROUP_WAIT_S`` for them to join (else groups alternate between one
-        report and the rest, and most of the gain is lost)."""
+        The clients of the ``previous`` group, just answered, are likely sending their next
+        reports: wait up to ``GROUP_WAIT_S`` for as many to join those already waiting (else
+        groups settle into halves, such as one report and three, and most of the gain is lost)."""
         with self._lock:
             deadline = time.monotonic() + GROUP_WAIT_S
             expected = min(previous + len(self._waiting), GROUP_REPORTS)
