@@ -2,9 +2,9 @@
 
 Parsing a report of 100 claims (and folding and hashing each claim's wording) takes about a
 fifth of what storing it does, and it needs no database. With more than one CPU and more files
-than one parse task holds, child processes parse the files in order, up to
-``PARSE_AHEAD_BYTES`` of files ahead, while this process stores the batches. The children are forked (cheap) and only parse:
-they never use a database connection. Output and its order are the same either way.
+than one parse task holds, child processes parse the files in order, up to ``PARSE_AHEAD_BYTES``
+of files ahead, while this process stores the batches. The children are forked (cheap) and only
+parse: they never use a database connection. Output and its order are the same either way.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +93,7 @@ def parsed_files(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, 
             raise
 
 
-def _ahead(pool: ProcessPoolExecutor, chunks: Iterable[list[Path]],
+def _ahead(pool: Executor, chunks: Iterable[list[Path]],
            settings: Settings) -> Iterator[list[ParsedReport | ParseFailure]]:
     """The chunks' results in order, submitted ahead while the files submitted and not yet
     taken stay under ``PARSE_AHEAD_BYTES`` (always at least one chunk)."""
