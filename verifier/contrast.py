@@ -25,9 +25,8 @@ _AUXILIARY = re.compile(r"\b(is|are|was|were|does|do|did|can|may|might|could|wil
 
 @lru_cache(maxsize=1)
 def _opposites() -> tuple[re.Pattern[str], dict[str, str]]:
-    data = LEXICON_DATA
     table: dict[str, str] = {}
-    for pair in data.get("direction_opposites") or ():
+    for pair in LEXICON_DATA.get("direction_opposites") or ():
         if len(pair) != 2:
             raise ValueError(f"{LEXICON_FILE}: direction_opposites needs pairs, got {pair!r}")
         a, b = (str(w).lower() for w in pair)

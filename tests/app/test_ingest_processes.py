@@ -9,8 +9,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from app import ingestion
 from app.ingest_steps import parse_and_store_group
@@ -162,49 +162,55 @@ def test_a_group_stores_each_report_alone_after_a_conflict(settings: Settings, s
     assert session.scalars(select(Report.title).order_by(Report.id)).all() == ["Child 2", "Child 4"]
 
 
-class _Child:
-    """Stands in for the child's work, in a real executor: records each group; the first one
-    waits until released, as a busy child does."""
+class _BusyChild:
+    """The child's real work (``parse_and_store_group``, run in a thread pool here), recording
+    each group; the first group is held until released, as a busy child holds the queue."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self) -> None:
         self.groups: list[list[bytes]] = []
-        self.busy, self.release, self.fail = threading.Event(), threading.Event(), fail
+        self.busy, self.release = threading.Event(), threading.Event()
 
-    def __call__(self, reports: list[bytes], settings) -> list:
+    def __call__(self, reports: list[bytes], settings: Settings) -> list:
         self.groups.append(list(reports))
         if len(self.groups) == 1:
             self.busy.set()
             self.release.wait(10)
-        if self.fail:
-            raise RuntimeError("the database went away")
-        return [f"stored {report.decode()}" for report in reports]
+        return parse_and_store_group(reports, settings)
 
 
-def test_reports_that_wait_for_a_busy_child_go_to_it_as_one_group(monkeypatch) -> None:
-    child = _Child()
+def _while_busy(monkeypatch, first: tuple[bytes, Settings], later: list[tuple[bytes, Settings]]):
+    """Post ``first``, then ``later`` while the child is still storing it; every report's future
+    and the groups the child was given."""
+    child = _BusyChild()
     monkeypatch.setattr(ingestion, "parse_and_store_group", child)
-    groups, one, other = ingestion._Groups(), object(), object()
+    groups = ingestion._Groups()
     with ThreadPoolExecutor(1) as pool:
-        first = groups.submit(pool, 1, b"a", one)
+        futures = [groups.submit(pool, 1, *first)]
         assert child.busy.wait(10)
-        later = [groups.submit(pool, 1, report, settings)
-                 for report, settings in ((b"b", one), (b"c", one), (b"d", other), (b"e", one))]
+        futures += [groups.submit(pool, 1, report, settings) for report, settings in later]
         child.release.set()
-        assert [future.result(10) for future in (first, *later)] == [f"stored {x}" for x in "abcde"]
+        for future in futures:
+            future.exception(10)  # wait for each
+    return futures, child.groups
+
+
+def test_reports_that_wait_for_a_busy_child_go_to_it_as_one_group(settings: Settings, session,
+                                                                   monkeypatch) -> None:
+    other = settings.model_copy()  # the same database, another installation's settings object
+    bodies = [_report_with_claims(n) for n in range(1, 6)]
+    futures, groups = _while_busy(monkeypatch, (bodies[0], settings),
+                                  [(bodies[1], settings), (bodies[2], settings), (bodies[3], other),
+                                   (bodies[4], settings)])
+    assert [future.result().claims for future in futures] == [1, 2, 3, 4, 5]
     # Only reports of the same installation (settings) join a group, and the order is kept.
-    assert child.groups == [[b"a"], [b"b", b"c"], [b"d"], [b"e"]]
+    assert groups == [bodies[:1], bodies[1:3], bodies[3:4], bodies[4:]]
+    assert session.scalars(select(Report.title).order_by(Report.id)).all() == [f"Child {n}" for n in range(1, 6)]
 
 
-def test_a_group_that_fails_fails_each_of_its_reports(monkeypatch) -> None:
-    child = _Child(fail=True)
-    monkeypatch.setattr(ingestion, "parse_and_store_group", child)
-    groups, settings = ingestion._Groups(), object()
-    with ThreadPoolExecutor(1) as pool:
-        first = groups.submit(pool, 1, b"a", settings)
-        assert child.busy.wait(10)
-        later = [groups.submit(pool, 1, report, settings) for report in (b"b", b"c")]
-        child.release.set()
-        for future in (first, *later):
-            with pytest.raises(RuntimeError, match="went away"):
-                future.result(10)
-    assert child.groups == [[b"a"], [b"b", b"c"]]
+def test_a_group_that_fails_fails_each_of_its_reports(settings: Settings, monkeypatch, tmp_path) -> None:
+    gone = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite'}"})
+    bodies = [_report_with_claims(n) for n in (1, 2, 3)]
+    futures, groups = _while_busy(monkeypatch, (bodies[0], gone), [(body, gone) for body in bodies[1:]])
+    assert groups == [bodies[:1], bodies[1:]]
+    for future in futures:
+        assert isinstance(future.exception(), OperationalError) and "unable to open" in str(future.exception())
